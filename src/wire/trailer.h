@@ -36,7 +36,15 @@ struct sw_trailers {
 };
 
 /* Process trailers in order. Returns 0 (keep the packet, maybe truncated) or -EPROTO
- * when an unknown trailer with top bits 01 says to discard the whole packet. */
+ * when an unknown trailer with top bits 01 says to discard the whole packet. Unknown types
+ * with other top bits are skipped. Processing stops with truncated = true (packet kept) when
+ * fewer than 2, or fewer than 2 + Length, bytes are left, and also at a known trailer with a
+ * wrong Length or an invalid value (Nonce len != 4, Random Port len != 2, ND len != 4 or
+ * DiscoveryType not 0/1, Alternate Address invalid): that trailer is not reported. An invalid
+ * Alternate Address trailer (len not 8/14/20/26, an IPv4 in 0/8, 127/8, 224/4 or 240/4, or
+ * port 0) also sets alt_bad, has_alt = false, n_alt = 0 (the client drops the indirect
+ * bubble, SEC-17); private IPv4 ranges are valid there. A repeated trailer overwrites the
+ * earlier one; alt_bad stays set. */
 int sw_trailers_parse(const uint8_t *p, size_t len, struct sw_trailers *out);
 
 uint8_t *sw_trailer_put_nonce(uint8_t *p, const uint8_t *end, uint32_t nonce);
