@@ -18,19 +18,25 @@
 #define SW_PEER_TRUSTED 0x01u
 #define SW_PEER_LOCAL 0x02u /* local discovery (client) */
 #define SW_PEER_VALID_MS 30000u /* valid for transmission while last_rx is younger */
+#define SW_PEER_LIFETIME_MS 60000u /* default t->lifetime: an untouched new entry (stamped
+				    * now - 30 s) lives 30 s */
 
-/* Common part of every entry. Roles may ask for `ext` extra bytes per slot
- * (sw_peer_ext) for their own fields (echo nonce, RFC 6081 state, ...). */
+/* Common part of every entry: 64 bytes, queue included. Roles may ask for `ext` extra
+ * bytes per slot (sw_peer_ext) for their own fields (echo nonce, RFC 6081 state, ...).
+ * Set or clear SW_PEER_TRUSTED with sw_peers_set_trusted() (or call sw_peers_touch()
+ * after changing flags) so eviction sees the change at once. */
 struct sw_peer {
 	uint8_t addr[16];
-	struct sw_endpoint mapping;
-	uint8_t flags;
-	uint8_t bubbles;      /* bubbles sent without a direct answer (§5.2.6) */
 	sw_time last_rx;
 	sw_time last_tx;
 	sw_time bubble_window; /* start of the current 300 s bubble window */
+	struct sw_endpoint mapping;
 	struct sw_pktq q;      /* packets waiting for this peer to become trusted */
-	uint32_t next;         /* hash chain (slot index + 1), internal */
+	uint32_t next;         /* hash chain / free list (slot index + 1), internal */
+	uint8_t flags;
+	uint8_t bubbles;       /* bubbles sent without a direct answer (§5.2.6) */
+	uint8_t list;          /* internal: 0 free, 1 untrusted LRU, 2 trusted LRU */
+	uint8_t aux;           /* free for the role (e.g. retry state) */
 };
 
 struct sw_peers_stats {
@@ -40,26 +46,42 @@ struct sw_peers_stats {
 struct sw_peers {
 	uint8_t *slots;  /* max slots of slot_size bytes */
 	uint32_t *heads; /* hash buckets (slot index + 1) */
-	uint32_t *lru_prev, *lru_next; /* internal recency list */
+	uint32_t *lru_prev, *lru_next; /* internal recency lists (slot index + 1) */
 	size_t max, n, slot_size, nbuckets;
-	uint32_t free_head, lru_head, lru_tail;
+	uint32_t free_head;
+	uint32_t lru_head[2], lru_tail[2]; /* [0] untrusted, [1] trusted; head = most recent */
 	uint64_t k0, k1; /* hash key */
+	sw_time lifetime; /* an entry neither received from nor sent to for longer expires */
 	struct sw_peers_stats stats;
 };
 
-/* Allocates max slots (with ext bytes each) once. key: 16 random bytes. 0 or -ENOMEM. */
+/* Allocates max slots (with ext bytes each) once. key: 16 random bytes. 0, -EINVAL
+ * (max 0 or too large) or -ENOMEM. */
 int sw_peers_init(struct sw_peers *t, size_t max, size_t ext, const uint8_t key[16]);
 void sw_peers_free(struct sw_peers *t, struct sw_pktq_pool *pool);
 
+/* Pure lookup, no expiry. */
 struct sw_peer *sw_peers_find(struct sw_peers *t, const uint8_t addr[16]);
+/* Lookup with lazy expiry: an entry past its lifetime is deleted (queue returned to
+ * pool, counted in `expired`) and NULL returned. */
+struct sw_peer *sw_peers_lookup(struct sw_peers *t, const uint8_t addr[16], sw_time now,
+				struct sw_pktq_pool *pool);
 /* New entry for addr (caller checked it is absent): zeroed, last_rx = last_tx = now - 30 s
- * (RFC 4380 §5.2.6), bubbles 0, not trusted. When full, evicts by policy (queued packets
- * of the victim are returned to pool); NULL when every slot is a trusted active peer. */
+ * (RFC 4380 §5.2.6), bubble_window = now, bubbles 0, not trusted. When full, evicts by
+ * policy: an expired entry, else the least recently used untrusted entry, else a trusted entry that has
+ * received nothing for SW_PEER_VALID_MS (queued packets of the victim are returned to
+ * pool); NULL (counted in `full`) when every slot is a trusted active peer. */
 struct sw_peer *sw_peers_add(struct sw_peers *t, const uint8_t addr[16], sw_time now,
 			     struct sw_pktq_pool *pool);
 void sw_peers_del(struct sw_peers *t, struct sw_peer *p, struct sw_pktq_pool *pool);
 /* Mark p most recently used (call on every rx/tx). */
 void sw_peers_touch(struct sw_peers *t, struct sw_peer *p);
+/* Set or clear SW_PEER_TRUSTED and move p to the matching recency list. */
+void sw_peers_set_trusted(struct sw_peers *t, struct sw_peer *p, bool trusted);
+/* The least recently used entry of one class (trusted or not), or NULL. */
+struct sw_peer *sw_peers_oldest(struct sw_peers *t, bool trusted);
+/* Past its lifetime: neither received from nor sent to for more than t->lifetime. */
+bool sw_peers_expired(const struct sw_peers *t, const struct sw_peer *p, sw_time now);
 void *sw_peer_ext(struct sw_peer *p);
 /* Iterate: start with *it = 0; returns NULL at the end. */
 struct sw_peer *sw_peers_next(struct sw_peers *t, size_t *it);

@@ -13,8 +13,10 @@
 
 #define SW_PKTQ_BUF 1280 /* a queued packet is at most one Teredo MTU */
 
+/* A queue is a circular list threaded through the pool: tail is the newest buffer
+ * (index + 1; 0 = empty) and the pool's next[] of the tail is the oldest. 8 bytes. */
 struct sw_pktq {
-	uint32_t head, tail; /* buffer index + 1; 0 = empty */
+	uint32_t tail;
 	uint16_t bytes;
 	uint16_t n;
 };
@@ -28,6 +30,7 @@ struct sw_pktq_pool {
 	uint64_t dropped_full, dropped_big; /* pool exhausted / queue bound or size */
 };
 
+/* per_queue_bytes is capped at 65535. 0 or -ENOMEM / -EINVAL (nbufs 0). */
 int sw_pktq_pool_init(struct sw_pktq_pool *pool, uint32_t nbufs, uint32_t per_queue_bytes);
 void sw_pktq_pool_free(struct sw_pktq_pool *pool);
 /* Append a copy; false (counted) when the packet is too big or a bound is hit. */
@@ -37,5 +40,9 @@ const uint8_t *sw_pktq_peek(const struct sw_pktq_pool *pool, const struct sw_pkt
 			    size_t *len);
 void sw_pktq_pop(struct sw_pktq_pool *pool, struct sw_pktq *q);
 void sw_pktq_clear(struct sw_pktq_pool *pool, struct sw_pktq *q);
+static inline bool sw_pktq_empty(const struct sw_pktq *q)
+{
+	return q->tail == 0;
+}
 
 #endif
