@@ -64,6 +64,8 @@ struct sw_config_parser {
 	const char *file;
 	unsigned lineno;
 	unsigned errors, warnings;
+	uint64_t bad; /* directives given with an error (bit = key index): checks that
+		       * depend on them are skipped */
 	sw_config_report_fn report;
 	void *ctx;
 };
@@ -90,7 +92,8 @@ unsigned sw_config_line(const struct sw_config *cfg, const char *name);
  * result parses to the same struct. Returns bytes written (like snprintf). */
 size_t sw_config_print(const struct sw_config *cfg, char *buf, size_t len);
 
-/* Names for messages. */
+/* Names for messages: "daemon", "local0", ...; "client", "relay", "server", "host-relay". */
 const char *sw_config_facility_name(int facility);
+const char *sw_config_role_name(enum sw_cfg_role r);
 
 #endif
