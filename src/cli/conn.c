@@ -1,0 +1,289 @@
+/* conn: see conn.h. */
+#include "conn.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "sw_config.h"
+
+struct rd {
+	int fd;
+	char *buf;
+	size_t len, cap;
+};
+
+static const char *rundir(void)
+{
+	const char *d = getenv("SHIPWORM_RUNDIR");
+
+	return d && *d ? d : SW_RUNDIR;
+}
+
+static bool is_sock_name(const char *name)
+{
+	size_t l = strlen(name);
+
+	return l > 5 && name[0] != '.' && strcmp(name + l - 5, ".sock") == 0;
+}
+
+/* The only *.sock in the run directory. */
+static int only_socket(char *path, size_t cap)
+{
+	DIR *d = opendir(rundir());
+	struct dirent *e;
+	char found[256] = "";
+	int n = 0;
+
+	if (!d) {
+		fprintf(stderr, "shipworm: %s: %s (is shipwormd running?)\n", rundir(),
+			strerror(errno));
+		return -ENOENT;
+	}
+	while ((e = readdir(d)))
+		if (is_sock_name(e->d_name) && n++ == 0)
+			snprintf(found, sizeof(found), "%s", e->d_name);
+	closedir(d);
+	if (n != 1) {
+		fprintf(stderr, n == 0 ? "shipworm: no control socket in %s (is shipwormd running?)\n"
+				       : "shipworm: several instances in %s: name one\n",
+			rundir());
+		return n == 0 ? -ENOENT : -EINVAL;
+	}
+	if ((size_t)snprintf(path, cap, "%s/%s", rundir(), found) >= cap)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int sw_conn_path(const char *instance, char *path, size_t cap)
+{
+	if (!instance)
+		return only_socket(path, cap);
+	if (!*instance || strchr(instance, '/') || instance[0] == '.') {
+		fprintf(stderr, "shipworm: bad instance name '%s'\n", instance);
+		return -EINVAL;
+	}
+	if ((size_t)snprintf(path, cap, "%s/%s.sock", rundir(), instance) >= cap) {
+		fprintf(stderr, "shipworm: instance name too long\n");
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+static int conn_open(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, err;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "shipworm: %s: path too long\n", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return fd;
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	fprintf(stderr, "shipworm: %s: %s%s\n", path, strerror(err),
+		err == ENOENT || err == ECONNREFUSED ? " (is shipwormd running?)"
+		: err == EACCES ? " (root or the daemon's group is needed)" : "");
+	return -err;
+}
+
+static int wait_fd(int fd, short events)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+	int rc = poll(&p, 1, SW_CONN_TIMEOUT_MS);
+
+	if (rc < 0)
+		return -errno;
+	return rc == 0 ? -ETIMEDOUT : 0;
+}
+
+/* Next line (newline replaced by NUL) at rd->buf; returns its length or -errno. */
+static ssize_t read_line(struct rd *rd)
+{
+	char *nl;
+
+	while (!(nl = memchr(rd->buf, '\n', rd->len))) {
+		ssize_t r;
+		int rc;
+
+		if (rd->len == rd->cap)
+			return -EMSGSIZE;
+		if ((rc = wait_fd(rd->fd, POLLIN)) < 0)
+			return rc;
+		r = recv(rd->fd, rd->buf + rd->len, rd->cap - rd->len, 0);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r == 0)
+			return -ECONNRESET;
+		if (r > 0)
+			rd->len += (size_t)r;
+	}
+	*nl = '\0';
+	return nl - rd->buf;
+}
+
+static void drop_line(struct rd *rd, size_t linelen)
+{
+	rd->len -= linelen + 1;
+	memmove(rd->buf, rd->buf + linelen + 1, rd->len);
+}
+
+static int check_greeting(const char *line)
+{
+	struct sw_jread_node nodes[16];
+	struct sw_jread r;
+	char buf[256];
+	uint64_t v = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	if (sw_jread_parse(&r, nodes, 16, buf, strlen(buf)) < 0 ||
+	    sw_jread_u64(sw_jread_get(&r, sw_jread_root(&r), "shipworm"), &v) < 0) {
+		fprintf(stderr, "shipworm: not a shipwormd control socket\n");
+		return -EPROTO;
+	}
+	if (v != SW_CONN_PROTO) {
+		fprintf(stderr, "shipworm: control protocol %llu not supported (this is %d)\n",
+			(unsigned long long)v, SW_CONN_PROTO);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int send_all(int fd, const char *s, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = send(fd, s, len, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -errno;
+		s += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Greeting, request, reply line into out->line. */
+static int exchange(struct rd *rd, const char *req, struct sw_reply *out)
+{
+	char reqline[256];
+	ssize_t l = read_line(rd);
+	int rc;
+
+	if (l < 0 || (rc = check_greeting(rd->buf)) < 0)
+		return l < 0 ? (int)l : rc;
+	drop_line(rd, (size_t)l);
+	snprintf(reqline, sizeof(reqline), "%s\n", req);
+	if ((rc = send_all(rd->fd, reqline, strlen(reqline))) < 0)
+		return rc;
+	if ((l = read_line(rd)) < 0)
+		return (int)l;
+	out->line = strdup(rd->buf);
+	out->parsed = strdup(rd->buf);
+	return out->line && out->parsed ? (int)l : -ENOMEM;
+}
+
+static int parse_reply(struct sw_reply *out, size_t len)
+{
+	size_t cap = len / 2 + 2;
+	struct sw_jread_node *nodes = calloc(cap, sizeof(*nodes));
+	const struct sw_jread_node *ok;
+
+	if (!nodes)
+		return -ENOMEM;
+	if (sw_jread_parse(&out->r, nodes, cap, out->parsed, len) < 0 ||
+	    sw_jread_root(&out->r)->type != SW_JREAD_OBJ) {
+		fprintf(stderr, "shipworm: malformed reply from the daemon\n");
+		return -EPROTO;
+	}
+	out->root = sw_jread_root(&out->r);
+	ok = sw_jread_get(&out->r, out->root, "ok");
+	if (!ok || ok->type != SW_JREAD_BOOL || !ok->b) {
+		const char *err = sw_jread_str(&out->r, out->root, "error");
+		fprintf(stderr, "shipworm: daemon: %s\n", err ? err : "request failed");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int sw_conn_request(const char *path, const char *req, struct sw_reply *out)
+{
+	struct rd rd = {.cap = SW_CONN_REPLY_MAX};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rd.fd = conn_open(path);
+	if (rd.fd < 0)
+		return rd.fd;
+	rd.buf = malloc(rd.cap);
+	rc = rd.buf ? exchange(&rd, req, out) : -ENOMEM;
+	close(rd.fd);
+	free(rd.buf);
+	if (rc == -EPROTO)
+		return rc;
+	if (rc < 0) {
+		fprintf(stderr, "shipworm: %s: %s\n", path, strerror(-rc));
+		return rc;
+	}
+	return parse_reply(out, (size_t)rc);
+}
+
+void sw_conn_free(struct sw_reply *r)
+{
+	free(r->line);
+	free(r->parsed);
+	free(r->r.nodes);
+	memset(r, 0, sizeof(*r));
+}
+
+int sw_conn_args(int argc, char *argv[], struct sw_conn_target *t, void (*usage)(FILE *f))
+{
+	static const struct option lo[] = {
+		{"json", no_argument, NULL, 'j'}, {"socket", required_argument, NULL, 'S'},
+		{"all", no_argument, NULL, 'a'},  {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(t, 0, sizeof(*t));
+	while ((c = getopt_long(argc, argv, "jah", lo, NULL)) != -1) {
+		switch (c) {
+		case 'j': t->json = true; break;
+		case 'a': t->all = true; break;
+		case 'S': t->socket = optarg; break;
+		case 'h': usage(stdout); return 1;
+		default: usage(stderr); return -EINVAL;
+		}
+	}
+	if (optind < argc)
+		t->instance = argv[optind++];
+	if (optind < argc || (t->instance && t->socket)) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int sw_conn_fetch(const struct sw_conn_target *t, const char *req, struct sw_reply *out)
+{
+	char path[4096];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (t->socket)
+		return sw_conn_request(t->socket, req, out);
+	rc = sw_conn_path(t->instance, path, sizeof(path));
+	return rc < 0 ? rc : sw_conn_request(path, req, out);
+}

@@ -1,0 +1,296 @@
+/* show: `shipworm status` and `shipworm peers`, see show.h. */
+#include "show.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "conn.h"
+#include "term.h"
+
+/* Known status members, in display order; others follow under their own names. */
+static const struct {
+	const char *key, *label;
+} known[] = {
+	{"role", "role"},
+	{"version", "version"},
+	{"pid", "pid"},
+	{"uptime_ms", "uptime"},
+	{"state", "state"},
+	{"interface", "interface"},
+	{"mtu", "mtu"},
+	{"server", "server"},
+	{"nat_type", "NAT type"},
+	{"local", "local"},
+	{"mapped", "mapped"},
+	{"address", "address"},
+	{"refresh_interval_ms", "refresh interval"},
+	{"last_refresh_ms", "last refresh"},
+	{"peers", "peers"},
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t l = strlen(s), n = strlen(suffix);
+
+	return l >= n && strcmp(s + l - n, suffix) == 0;
+}
+
+/* Milliseconds of a *_ms member: an integer is ms, a fraction is seconds (sw_json_ms). */
+static bool get_ms(const struct sw_jread_node *n, uint64_t *ms)
+{
+	double d;
+
+	if (sw_jread_u64(n, ms) == 0)
+		return true;
+	if (sw_jread_double(n, &d) < 0 || d < 0 || d > 1e15)
+		return false;
+	*ms = (uint64_t)(d * 1000 + 0.5);
+	return true;
+}
+
+static const char *scalar_text(const char *key, const struct sw_jread_node *n, char *buf,
+			       size_t len)
+{
+	uint64_t ms;
+
+	switch (n->type) {
+	case SW_JREAD_STR:
+		return n->str;
+	case SW_JREAD_BOOL:
+		return n->b ? "yes" : "no";
+	case SW_JREAD_NULL:
+		return "-";
+	case SW_JREAD_NUM:
+		if (key && ends_with(key, "_ms") && get_ms(n, &ms))
+			return strncmp(key, "last_", 5) == 0 ? sw_term_age(ms, buf, len)
+							     : sw_term_duration(ms, buf, len);
+		snprintf(buf, len, "%.*s", (int)n->len, n->str);
+		return buf;
+	default:
+		return "";
+	}
+}
+
+static void label_of(const char *key, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; key[i] && i + 1 < len; i++)
+		buf[i] = key[i] == '_' ? ' ' : key[i];
+	buf[i] = '\0';
+	if (ends_with(buf, " ms"))
+		buf[strlen(buf) - 3] = '\0';
+}
+
+static void print_value(const struct sw_jread *r, const struct sw_jread_node *n,
+			const char *label, int indent);
+
+static void print_children(const struct sw_jread *r, const struct sw_jread_node *n, int indent)
+{
+	char label[64];
+
+	for (const struct sw_jread_node *m = sw_jread_first(r, n); m; m = sw_jread_next(r, m)) {
+		label_of(m->key ? m->key : "-", label, sizeof(label));
+		print_value(r, m, label, indent);
+	}
+}
+
+static void print_value(const struct sw_jread *r, const struct sw_jread_node *n,
+			const char *label, int indent)
+{
+	char buf[64];
+
+	printf("%*s%s%s:%s", indent, "", sw_term_bold(), label, sw_term_reset());
+	if (n->type == SW_JREAD_OBJ || n->type == SW_JREAD_ARR) {
+		printf("\n");
+		print_children(r, n, indent + 2);
+		return;
+	}
+	printf(" %s\n", scalar_text(n->key, n, buf, sizeof(buf)));
+}
+
+static void print_server(const struct sw_jread *r, const struct sw_jread_node *n, int indent)
+{
+	const char *p = sw_jread_str(r, n, "primary"), *s = sw_jread_str(r, n, "secondary");
+
+	if (n->type != SW_JREAD_OBJ || !p) {
+		print_value(r, n, "server", indent);
+		return;
+	}
+	printf("%*s%sserver:%s %s%s%s\n", indent, "", sw_term_bold(), sw_term_reset(), p,
+	       s ? ", secondary " : "", s ? s : "");
+}
+
+static void print_known(const struct sw_jread *r, const struct sw_jread_node *root)
+{
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		const struct sw_jread_node *n = sw_jread_get(r, root, known[i].key);
+
+		if (!n)
+			continue;
+		if (strcmp(known[i].key, "server") == 0)
+			print_server(r, n, 2);
+		else
+			print_value(r, n, known[i].label, 2);
+	}
+}
+
+static bool is_known(const char *key)
+{
+	static const char *skip[] = {"ok", "instance", "counters"};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(key, known[i].key) == 0)
+			return true;
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (strcmp(key, skip[i]) == 0)
+			return true;
+	return false;
+}
+
+static void print_others(const struct sw_jread *r, const struct sw_jread_node *root)
+{
+	char label[64];
+
+	for (const struct sw_jread_node *m = sw_jread_first(r, root); m; m = sw_jread_next(r, m)) {
+		if (is_known(m->key))
+			continue;
+		label_of(m->key, label, sizeof(label));
+		print_value(r, m, label, 2);
+	}
+}
+
+static void print_counters(const struct sw_jread *r, const struct sw_jread_node *c, bool all)
+{
+	size_t hidden = 0;
+	uint64_t v;
+
+	if (!c || c->type != SW_JREAD_OBJ)
+		return;
+	printf("\n  %scounters:%s\n", sw_term_bold(), sw_term_reset());
+	for (const struct sw_jread_node *m = sw_jread_first(r, c); m; m = sw_jread_next(r, m)) {
+		if (!all && sw_jread_u64(m, &v) == 0 && v == 0) {
+			hidden++;
+			continue;
+		}
+		printf("    %s: %.*s\n", m->key, m->type == SW_JREAD_NUM ? (int)m->len : 1,
+		       m->type == SW_JREAD_NUM ? m->str : "?");
+	}
+	if (hidden)
+		printf("    (%zu counters at zero not shown; --all shows them)\n", hidden);
+}
+
+static void status_print(const struct sw_conn_target *t, const struct sw_reply *rep)
+{
+	const char *name = sw_jread_str(&rep->r, rep->root, "instance");
+
+	if (!name)
+		name = t->instance ? t->instance : t->socket ? t->socket : "shipworm";
+	printf("%sinstance%s: %s%s%s\n", sw_term_bold(), sw_term_reset(), sw_term_green(), name,
+	       sw_term_reset());
+	print_known(&rep->r, rep->root);
+	print_others(&rep->r, rep->root);
+	print_counters(&rep->r, sw_jread_get(&rep->r, rep->root, "counters"), t->all);
+}
+
+void sw_show_status_usage(FILE *f)
+{
+	fprintf(f, "Usage: shipworm status [INSTANCE | --socket PATH] [--json] [--all]\n"
+		   "Show a running shipwormd's role, state, addresses and counters.\n");
+}
+
+void sw_show_peers_usage(FILE *f)
+{
+	fprintf(f, "Usage: shipworm peers [INSTANCE | --socket PATH] [--json]\n"
+		   "Show the peer table of a running shipwormd.\n");
+}
+
+static int run(int argc, char *argv[], const char *req, void (*usage)(FILE *),
+	       void (*print)(const struct sw_conn_target *, const struct sw_reply *))
+{
+	struct sw_conn_target t;
+	struct sw_reply rep;
+	int rc = sw_conn_args(argc, argv, &t, usage);
+
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+	sw_term_init();
+	if (sw_conn_fetch(&t, req, &rep) < 0) {
+		sw_conn_free(&rep);
+		return 1;
+	}
+	if (t.json)
+		puts(rep.line);
+	else
+		print(&t, &rep);
+	sw_conn_free(&rep);
+	return 0;
+}
+
+int sw_show_status_main(int argc, char *argv[])
+{
+	return run(argc, argv, "status", sw_show_status_usage, status_print);
+}
+
+/* Peer table. */
+static const char *peer_field(const struct sw_jread *r, const struct sw_jread_node *p,
+			      const char *key, char *buf, size_t len)
+{
+	const struct sw_jread_node *n = sw_jread_get(r, p, key);
+	uint64_t v;
+
+	if (!n)
+		return "-";
+	if (strcmp(key, "queued_bytes") == 0 && sw_jread_u64(n, &v) == 0)
+		return sw_term_bytes(v, buf, len);
+	return scalar_text(key, n, buf, len);
+}
+
+static const char *peer_cols[] = {"address", "mapping", "trusted", "last_rx_ms", "last_tx_ms",
+				  "queued_bytes"};
+static const char *peer_heads[] = {"address", "mapping", "trusted", "last rx", "last tx",
+				   "queued"};
+#define NCOLS (sizeof(peer_cols) / sizeof(peer_cols[0]))
+
+static void peer_widths(const struct sw_jread *r, const struct sw_jread_node *arr, int w[])
+{
+	char buf[64];
+
+	for (size_t i = 0; i < NCOLS; i++)
+		w[i] = (int)strlen(peer_heads[i]);
+	for (const struct sw_jread_node *p = sw_jread_first(r, arr); p; p = sw_jread_next(r, p))
+		for (size_t i = 0; i < NCOLS; i++) {
+			int l = (int)strlen(peer_field(r, p, peer_cols[i], buf, sizeof(buf)));
+			w[i] = l > w[i] ? l : w[i];
+		}
+}
+
+static void peers_print(const struct sw_conn_target *t, const struct sw_reply *rep)
+{
+	const struct sw_jread_node *arr = sw_jread_get(&rep->r, rep->root, "peers");
+	int w[NCOLS];
+	char buf[64];
+
+	(void)t;
+	if (!arr || arr->type != SW_JREAD_ARR || arr->len == 0) {
+		printf("no peers\n");
+		return;
+	}
+	peer_widths(&rep->r, arr, w);
+	printf("%s", sw_term_bold());
+	for (size_t i = 0; i < NCOLS; i++)
+		printf("%-*s%s", i + 1 < NCOLS ? w[i] : 0, peer_heads[i], i + 1 < NCOLS ? "  " : "");
+	printf("%s\n", sw_term_reset());
+	for (const struct sw_jread_node *p = sw_jread_first(&rep->r, arr); p;
+	     p = sw_jread_next(&rep->r, p)) {
+		for (size_t i = 0; i < NCOLS; i++)
+			printf("%-*s%s", i + 1 < NCOLS ? w[i] : 0, peer_field(&rep->r, p, peer_cols[i], buf, sizeof(buf)),
+			       i + 1 < NCOLS ? "  " : "");
+		printf("\n");
+	}
+}
+
+int sw_show_peers_main(int argc, char *argv[])
+{
+	return run(argc, argv, "peers", sw_show_peers_usage, peers_print);
+}
