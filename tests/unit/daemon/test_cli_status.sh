@@ -1,0 +1,85 @@
+#!/bin/sh
+# `shipworm status`, `peers` and `metrics` against a stand-in daemon (ctl_fake) serving a
+# control socket in a temporary directory. Usage: test_cli_status.sh SHIPWORM CTL_FAKE
+set -u
+SW=$1
+FAKE=$2
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+dir=$(mktemp -d "${TMPDIR:-/tmp}/sw-cli-XXXXXX")
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+export SHIPWORM_RUNDIR="$dir/run" NO_COLOR=1
+
+# no daemon yet: a clear error, exit 1
+"$SW" status >/dev/null 2>"$dir/err" && bad "status without daemon succeeded"
+grep -q "is shipwormd running" "$dir/err" || bad "no hint without daemon: $(cat "$dir/err")"
+
+"$FAKE" "$dir/run/fake.sock" 20 &
+pid=$!
+i=0
+while ! [ -S "$dir/run/fake.sock" ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && { bad "ctl_fake did not start"; exit 1; }
+	sleep 0.05
+done
+mode=$(stat -c %a "$dir/run/fake.sock")
+[ "$mode" = 660 ] || bad "socket mode $mode"
+
+check() { # file, fixed string expected on a line
+	grep -qF -- "$2" "$1" || { bad "missing '$2' in:"; cat "$1"; }
+}
+
+# default instance: the only socket in the run directory
+"$SW" status >"$dir/out" 2>"$dir/err" || bad "status exit $?: $(cat "$dir/err")"
+for want in "instance: fake" "role: client" "uptime: 2h 5m" "state: qualified" \
+	"interface: teredo" "mtu: 1280" "server: 65.54.227.120, secondary 65.54.227.121" \
+	"NAT type: restricted" "local: 192.168.1.2:3544" "mapped: 192.0.2.45:40000" \
+	"address: 2001:0:4136:e378:8000:63bf:3fff:fdd2" "refresh interval: 30s" \
+	"last refresh: 12s ago" "peers: 2" 'qualification note: extra "field"' \
+	"udp_rx_packets: 1234" "drop_bad_auth: 5" "ctl_clients_accepted: 1" \
+	"counters at zero not shown"; do
+	check "$dir/out" "$want"
+done
+grep -q "drop-odd name" "$dir/out" && bad "zero counter shown without --all"
+grep -q "$(printf '\033')" "$dir/out" && bad "colour codes when not a tty"
+"$SW" status fake --all >"$dir/out" || bad "status fake --all"
+check "$dir/out" "drop-odd name: 0"
+"$SW" status --socket "$dir/run/fake.sock" >"$dir/out" || bad "status --socket"
+check "$dir/out" "role: client"
+
+"$SW" status --json >"$dir/out" || bad "status --json"
+check "$dir/out" '"role":"client"'
+check "$dir/out" '"ok":true}'
+[ "$(wc -l <"$dir/out")" = 1 ] || bad "status --json is not one line"
+
+"$SW" peers >"$dir/out" || bad "peers exit"
+check "$dir/out" "address"
+check "$dir/out" "2001:0:c633:6476:0:dfff:3fff:fdf5  192.0.2.10:8192  yes      3s ago   now      0 B"
+check "$dir/out" "2001:db8::1                        -                no       -        -        3.0 KiB"
+"$SW" peers --json | grep -qF '"peers":[{"address":"2001:0:c633:6476:0:dfff:3fff:fdf5"' ||
+	bad "peers --json"
+
+"$SW" metrics >"$dir/out" || bad "metrics exit"
+check "$dir/out" "# HELP shipworm_udp_rx_packets UDP datagrams received"
+check "$dir/out" "# TYPE shipworm_udp_rx_packets counter"
+check "$dir/out" 'shipworm_udp_rx_packets{instance="fake"} 1234'
+check "$dir/out" '# HELP shipworm_drop_bad_auth dropped: bad \\ auth\nline'
+check "$dir/out" 'shipworm_drop_odd_name{instance="fake"} 0'
+check "$dir/out" 'shipworm_ctl_clients_accepted{instance="fake"}'
+
+# errors
+"$SW" status nosuch >/dev/null 2>&1; [ $? = 1 ] || bad "unknown instance: exit not 1"
+"$SW" status a/b >/dev/null 2>&1; [ $? = 1 ] || bad "bad instance name: exit not 1"
+"$SW" status fake extra >/dev/null 2>&1; [ $? = 2 ] || bad "extra argument: exit not 2"
+"$SW" status fake --socket x >/dev/null 2>&1; [ $? = 2 ] || bad "instance and --socket"
+touch "$dir/run/second.sock"
+"$SW" status >/dev/null 2>"$dir/err"; [ $? = 1 ] || bad "two sockets: exit not 1"
+check "$dir/err" "several instances"
+
+[ $fail = 0 ] && echo "all ok"
+exit $fail
