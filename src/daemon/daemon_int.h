@@ -1,0 +1,72 @@
+/*
+ * daemon_int: the inside of struct sw_daemon, shared by daemon.c (lifecycle, services,
+ * status) and dispatch.c (the loop). Not for roles: they use role.h.
+ */
+#ifndef SW_DAEMON_DAEMON_INT_H
+#define SW_DAEMON_DAEMON_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <signal.h>
+
+#include "daemon/config.h"
+#include "daemon/daemon.h"
+#include "engine/io.h"
+#include "sys/loop.h"
+#include "sys/netlink.h"
+#include "sys/tun.h"
+#include "sys/udp.h"
+
+#define SW_DAEMON_MAX_SOCKS 4
+#define SW_DAEMON_OUT 512           /* outputs per batch */
+#define SW_DAEMON_ARENA (1u << 20)  /* bytes of output per batch */
+#define SW_DAEMON_EVENTS 64
+#define SW_DAEMON_TUN_BATCH 64      /* packets read from the tunnel per wakeup */
+#define SW_DAEMON_RX_ROUNDS 8       /* recvmmsg batches per socket per wakeup */
+
+struct sw_daemon_stats {
+#define SW_DAEMON_FIELD(f, name, help) uint64_t f;
+	SW_DAEMON_STATS(SW_DAEMON_FIELD)
+#undef SW_DAEMON_FIELD
+};
+
+struct sw_daemon_sock {
+	struct sw_udp u;
+	struct sw_daemon *d;
+	unsigned index;
+};
+
+struct sw_daemon {
+	struct sw_config cfg;
+	const struct sw_role_ops *role;
+	void *state;
+	bool opened, stop;
+	sw_time started;
+	struct sw_loop loop;
+	struct sw_nl nl;
+	struct sw_ctl *ctl;
+	struct sw_daemon_sock udp[SW_DAEMON_MAX_SOCKS];
+	unsigned nudp;
+	struct sw_udp_rx *rx;
+	struct sw_tun tun;
+	int ifindex;
+	unsigned mtu;
+	uint8_t *tunbuf; /* SW_DAEMON_TUN_BATCH slots of tun_slot bytes */
+	size_t tun_slot;
+	struct sw_out out;
+	uint64_t out_full_total;
+	struct sw_out_pkt pkt[SW_DAEMON_OUT];
+	struct sw_event ev[SW_DAEMON_EVENTS];
+	struct sw_udp_msg tx[SW_DAEMON_OUT];
+	struct sw_daemon_stats stats;
+	uint8_t arena[SW_DAEMON_ARENA];
+};
+
+/* Loop callbacks (dispatch.c). */
+void sw_daemon_on_udp(void *ctx, uint32_t events);
+void sw_daemon_on_tun(void *ctx, uint32_t events);
+void sw_daemon_on_timer(void *ctx, uint32_t events);
+void sw_daemon_on_signal(void *ctx, int sig);
+
+#endif

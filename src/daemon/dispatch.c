@@ -1,0 +1,253 @@
+/* dispatch: the daemon's loop: inputs into the role, output batches out to the sockets
+ * and the tunnel, role events onto the interface, timers, signals, reload. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "daemon/control.h"
+#include "daemon/daemon_int.h"
+#include "daemon/log.h"
+#include "daemon/role.h"
+#include "sys/clock.h"
+#include "sys/notify.h"
+
+static void apply_event(struct sw_daemon *d, const struct sw_event *ev)
+{
+	char a[INET6_ADDRSTRLEN];
+	int err = 0;
+
+	switch (ev->kind) {
+	case SW_EV_STATE:
+		sw_log_info("%s: state %u", d->role->name, ev->state);
+		return;
+	case SW_EV_ADDR_ADD:
+	case SW_EV_ADDR_DEL:
+		if (d->tun.fd < 0)
+			break;
+		inet_ntop(AF_INET6, ev->addr, a, sizeof(a));
+		if (ev->kind == SW_EV_ADDR_ADD)
+			err = sw_nl_addr_add(&d->nl, d->ifindex, ev->addr, ev->prefix_len);
+		else
+			err = sw_nl_addr_del(&d->nl, d->ifindex, ev->addr, ev->prefix_len);
+		if (!err) {
+			if (ev->kind == SW_EV_ADDR_ADD)
+				d->stats.addr_added++;
+			else
+				d->stats.addr_removed++;
+			sw_log_notice("%s %s/%u on %s", ev->kind == SW_EV_ADDR_ADD ? "address" :
+				      "removed address", a, ev->prefix_len, d->tun.name);
+			return;
+		}
+		sw_log_errno(err, "%s %s/%u on %s%s%s", ev->kind == SW_EV_ADDR_ADD ? "cannot add" :
+			     "cannot remove", a, ev->prefix_len, d->tun.name,
+			     d->nl.err[0] ? ": " : "", d->nl.err);
+		d->stats.netlink_errors++;
+		break;
+	case SW_EV_MTU:
+		if (d->tun.fd < 0 || ev->mtu < 1280 || ev->mtu > d->tun_slot)
+			break;
+		err = sw_nl_link_mtu(&d->nl, d->ifindex, ev->mtu);
+		if (!err) {
+			d->mtu = ev->mtu;
+			sw_log_notice("MTU %u on %s", ev->mtu, d->tun.name);
+			return;
+		}
+		d->stats.netlink_errors++;
+		sw_log_errno(err, "cannot set MTU %u on %s", ev->mtu, d->tun.name);
+		break;
+	}
+	d->stats.events_dropped++;
+}
+
+/* Send every UDP output of one socket in one sendmmsg run. */
+static void flush_udp(struct sw_daemon *d, unsigned sock)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->out.n; i++) {
+		const struct sw_out_pkt *p = &d->out.pkt[i];
+
+		if (p->kind != SW_OUT_UDP || p->sock != sock)
+			continue;
+		d->tx[n++] = (struct sw_udp_msg){.peer = p->dst,
+						 .ttl = p->ttl,
+						 .data = (uint8_t *)(uintptr_t)p->data,
+						 .len = p->len};
+	}
+	if (n)
+		sw_udp_send(&d->udp[sock].u, d->tx, n);
+}
+
+static void flush(struct sw_daemon *d)
+{
+	for (size_t i = 0; i < d->out.n; i++) {
+		const struct sw_out_pkt *p = &d->out.pkt[i];
+
+		if (p->kind == SW_OUT_TUN) {
+			if (d->tun.fd >= 0)
+				sw_tun_write(&d->tun, p->data, p->len);
+			else
+				d->stats.tun_dropped++;
+		} else if (p->kind == SW_OUT_UDP && p->sock >= d->nudp) {
+			d->stats.udp_bad_sock++;
+		}
+	}
+	for (unsigned s = 0; s < d->nudp; s++)
+		flush_udp(d, s);
+	for (size_t i = 0; i < d->out.n_ev; i++)
+		apply_event(d, &d->out.ev[i]);
+	d->out_full_total += d->out.full;
+	d->out.full = 0;
+	sw_out_reset(&d->out);
+}
+
+/* Flush before the batch could overflow on the next input. */
+static void maybe_flush(struct sw_daemon *d)
+{
+	if (d->out.n + 16 > d->out.cap || d->out.arena_cap - d->out.used < 64 * 1024 ||
+	    d->out.n_ev + 4 > d->out.ev_cap)
+		flush(d);
+}
+
+static void rearm(struct sw_daemon *d)
+{
+	sw_time at = d->role->next_deadline ? d->role->next_deadline(d->state) : SW_TIME_NEVER;
+	sw_time c = d->ctl ? sw_ctl_next_deadline(d->ctl) : SW_TIME_NEVER;
+	int err = sw_loop_timer(&d->loop, c < at ? c : at);
+
+	if (err)
+		sw_log_errno(err, "timer");
+}
+
+void sw_daemon_on_udp(void *ctx, uint32_t events)
+{
+	struct sw_daemon_sock *s = ctx;
+	struct sw_daemon *d = s->d;
+	struct sw_udp_msg *m;
+	sw_time now = sw_clock_now();
+	int n;
+
+	(void)events;
+	for (int round = 0; round < SW_DAEMON_RX_ROUNDS; round++) {
+		n = sw_udp_recv(&s->u, d->rx, &m);
+		for (int i = 0; i < n; i++) {
+			maybe_flush(d);
+			d->role->udp_input(d->state, s->index, m[i].peer, m[i].local_ip, m[i].data,
+					   m[i].len, now, &d->out);
+		}
+		flush(d); /* outputs may point into the receive buffers */
+		if (n < SW_UDP_BATCH)
+			break;
+	}
+	rearm(d);
+}
+
+void sw_daemon_on_tun(void *ctx, uint32_t events)
+{
+	struct sw_daemon *d = ctx;
+	sw_time now = sw_clock_now();
+
+	(void)events;
+	for (int i = 0; i < SW_DAEMON_TUN_BATCH; i++) {
+		uint8_t *buf = d->tunbuf + (size_t)i * d->tun_slot;
+		long n = sw_tun_read(&d->tun, buf, d->tun_slot);
+
+		if (n <= 0)
+			break;
+		maybe_flush(d);
+		if (d->role->tun_input)
+			d->role->tun_input(d->state, buf, (size_t)n, now, &d->out);
+	}
+	flush(d);
+	rearm(d);
+}
+
+void sw_daemon_on_timer(void *ctx, uint32_t events)
+{
+	struct sw_daemon *d = ctx;
+	sw_time now = sw_clock_now();
+
+	(void)events;
+	if (d->ctl)
+		sw_ctl_run(d->ctl, now);
+	if (d->role->timer &&
+	    (!d->role->next_deadline || d->role->next_deadline(d->state) <= now))
+		d->role->timer(d->state, now, &d->out);
+	flush(d);
+	rearm(d);
+}
+
+static void report(void *ctx, const char *msg)
+{
+	(void)ctx;
+	sw_log(SW_LOG_ERR, "%s", msg);
+}
+
+/* What a reload cannot change: the resources opened in the privileged phase. */
+static bool needs_restart(const struct sw_config *a, const struct sw_config *b)
+{
+	return a->role != b->role || strcmp(a->relay_type, b->relay_type) != 0 ||
+	       strcmp(a->ifname, b->ifname) != 0 || a->bind_ip != b->bind_ip ||
+	       a->bind_port != b->bind_port || a->server_bind_ip != b->server_bind_ip ||
+	       a->server_bind_ip2 != b->server_bind_ip2 ||
+	       strcmp(a->control_socket, b->control_socket) != 0 ||
+	       strcmp(a->user, b->user) != 0 || memcmp(a->prefix, b->prefix, 16) != 0;
+}
+
+static void reload(struct sw_daemon *d)
+{
+	struct sw_config next;
+	int err;
+
+	sw_notifyf("RELOADING=1\nMONOTONIC_USEC=%llu",
+		   (unsigned long long)sw_clock_now() * 1000ull);
+	sw_log_notice("reloading %s", d->cfg.path);
+	err = sw_config_load(&next, d->cfg.path, report, NULL);
+	if (!err && needs_restart(&d->cfg, &next)) {
+		sw_log_warnx("reload refused: RelayType, InterfaceName, Prefix, addresses, ports, "
+			     "ControlSocket or User changed (restart to apply)");
+		err = -EINVAL;
+	}
+	if (!err && d->role->reload)
+		err = d->role->reload(d->state, &next);
+	if (err) {
+		d->stats.reload_errors++;
+		sw_log_warnx("reload failed, the previous configuration stays in force");
+	} else {
+		d->cfg = next;
+		d->stats.reloads++;
+		sw_log_notice("configuration reloaded");
+	}
+	sw_notify("READY=1");
+}
+
+void sw_daemon_on_signal(void *ctx, int sig)
+{
+	struct sw_daemon *d = ctx;
+
+	if (sig == SIGHUP) {
+		reload(d);
+		rearm(d);
+		return;
+	}
+	sw_log_notice("signal %d: stopping", sig);
+	d->stop = true;
+}
+
+int sw_daemon_run(struct sw_daemon *d)
+{
+	int err = 0;
+
+	rearm(d);
+	while (!d->stop) {
+		err = sw_loop_run_once(&d->loop, -1);
+		if (err < 0) {
+			sw_log_errno(err, "event loop");
+			break;
+		}
+		err = 0;
+	}
+	sw_notify("STOPPING=1");
+	return err;
+}
