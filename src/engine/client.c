@@ -56,8 +56,8 @@ int sw_client_init(struct sw_client *c, const struct sw_client_conf *conf,
 		sw_peers_free(&c->peers, NULL);
 		return err;
 	}
-	if (c->conf.local_discovery)
-		c->peers.lifetime = SW_CLIENT_LOCAL_MS;
+	/* entries outlive the 300 s bubble window, so its cap survives expiry (§5.2.6) */
+	c->peers.lifetime = c->conf.local_discovery ? SW_CLIENT_LOCAL_MS : SW_CLIENT_BUBBLE_WINDOW_MS;
 	c->mtu = 1280;
 	c->backoff = SW_CLIENT_BACKOFF_MIN_MS;
 	c->deadline = SW_TIME_NEVER;
