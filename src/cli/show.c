@@ -85,6 +85,29 @@ static void label_of(const char *key, char *buf, size_t len)
 static void print_value(const struct sw_jread *r, const struct sw_jread_node *n,
 			const char *label, int indent);
 
+static bool scalars_only(const struct sw_jread *r, const struct sw_jread_node *arr)
+{
+	for (const struct sw_jread_node *m = sw_jread_first(r, arr); m; m = sw_jread_next(r, m))
+		if (m->type == SW_JREAD_OBJ || m->type == SW_JREAD_ARR)
+			return false;
+	return true;
+}
+
+/* An array of scalars on one line: " a, b, c" (or " -" when empty). */
+static void print_list(const struct sw_jread *r, const struct sw_jread_node *arr)
+{
+	char buf[64];
+	const char *sep = " ";
+
+	if (!sw_jread_first(r, arr))
+		printf(" -");
+	for (const struct sw_jread_node *m = sw_jread_first(r, arr); m; m = sw_jread_next(r, m)) {
+		printf("%s%s", sep, scalar_text(NULL, m, buf, sizeof(buf)));
+		sep = ", ";
+	}
+	printf("\n");
+}
+
 static void print_children(const struct sw_jread *r, const struct sw_jread_node *n, int indent)
 {
 	char label[64];
@@ -101,6 +124,10 @@ static void print_value(const struct sw_jread *r, const struct sw_jread_node *n,
 	char buf[64];
 
 	printf("%*s%s%s:%s", indent, "", sw_term_bold(), label, sw_term_reset());
+	if (n->type == SW_JREAD_ARR && scalars_only(r, n)) {
+		print_list(r, n);
+		return;
+	}
 	if (n->type == SW_JREAD_OBJ || n->type == SW_JREAD_ARR) {
 		printf("\n");
 		print_children(r, n, indent + 2);

@@ -53,6 +53,13 @@ static void fake_status(void *ctx, struct sw_json *j, sw_time now)
 	sw_json_ms(j, "last_refresh_ms", 12000);
 	sw_json_u64(j, "peers", 2);
 	sw_json_str(j, "qualification_note", "extra \"field\"");
+	sw_json_arr_begin(j, "sockets");
+	sw_json_endpoint(j, NULL, (struct sw_endpoint){0xc0a80102, 3544});
+	sw_json_endpoint(j, NULL, (struct sw_endpoint){0xc0a80102, 3545});
+	sw_json_arr_end(j);
+	sw_json_obj_begin(j, "nested");
+	sw_json_u64(j, "inner_value", 9);
+	sw_json_obj_end(j);
 }
 
 static void fake_peers(void *ctx, struct sw_json *j, sw_time now)

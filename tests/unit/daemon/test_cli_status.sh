@@ -42,7 +42,8 @@ for want in "instance: fake" "role: client" "uptime: 2h 5m" "state: qualified" \
 	"address: 2001:0:4136:e378:8000:63bf:3fff:fdd2" "refresh interval: 30s" \
 	"last refresh: 12s ago" "peers: 2" 'qualification note: extra "field"' \
 	"udp_rx_packets: 1234" "drop_bad_auth: 5" "ctl_clients_accepted: 1" \
-	"counters at zero not shown"; do
+	"counters at zero not shown" "sockets: 192.168.1.2:3544, 192.168.1.2:3545" \
+	"  nested:" "    inner value: 9"; do
 	check "$dir/out" "$want"
 done
 grep -q "drop-odd name" "$dir/out" && bad "zero counter shown without --all"
