@@ -320,7 +320,7 @@ void sw_server_input(struct sw_server *s, unsigned sock, struct sw_endpoint from
 	enum kind k;
 
 	s->st.rx++;
-	if (is_own_ip(s, from.ip) && from.port == SW_TEREDO_PORT) { /* 2006 server loop */
+	if (is_own_ip(s, from.ip)) { /* 2006 server loop; any port: never answer ourselves */
 		s->st.drop_own_source++;
 		return;
 	}

@@ -70,7 +70,7 @@ struct sw_server_config {
 	X(drop_malformed, "server_drop_malformed", "not a well-formed Teredo packet (5.3.1 rule 1)") \
 	X(drop_not_icmp, "server_drop_not_icmp", "neither bubble nor ICMPv6 (rule 2)")      \
 	X(drop_src_nonglobal, "server_drop_src_nonglobal", "IPv4 source not global unicast (rule 3)") \
-	X(drop_own_source, "server_drop_own_source", "from one of the server's own addresses, port 3544 (loop)") \
+	X(drop_own_source, "server_drop_own_source", "from one of the server's own addresses, any port (loop)") \
 	X(drop_rate_limited, "server_drop_rate_limited", "per-source rate limit")          \
 	X(drop_rs_invalid, "server_drop_rs_invalid", "router solicitation failing ND validity") \
 	X(drop_auth_missing, "server_drop_auth_missing", "secure mode: RS without a known client identifier") \

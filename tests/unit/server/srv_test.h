@@ -166,7 +166,8 @@ static inline size_t mk_bubble(uint8_t *b, const uint8_t src[16], const uint8_t 
 {
 	uint8_t *p = sw_bubble_put(b, b + 64, src, dst, 255);
 
-	memcpy(p, tr, trlen);
+	if (trlen)
+		memcpy(p, tr, trlen);
 	return 40 + trlen;
 }
 

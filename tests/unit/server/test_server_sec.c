@@ -196,6 +196,9 @@ static void test_loop_regression_own_source(void **state)
 		n += mk_rs(b + n, sizeof(b) - n, true, false, NULL, NULL, false);
 		h_in(&h, 0, ep(ip, SW_TEREDO_PORT), b, n);
 		assert_int_equal(h.out.n, 0);
+		/* nor from any other port of the server's addresses (RA would go to itself) */
+		h_in(&h, 0, ep(ip, 8192), b, n);
+		assert_int_equal(h.out.n, 0);
 	}
 	/* a legitimate client asking the server to bubble itself */
 	teredo(src, SRV1, 0, CLIENT_IP, CLIENT_PORT);
