@@ -1,0 +1,583 @@
+/* scen: the matrix, the named fault scenarios and the runner that judges each run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "engine/client.h"
+#include "role.h"
+#include "scen.h"
+#include "traffic.h"
+#include "world.h"
+
+#define MIN_MS(m) ((sw_time)(m) * 60000u)
+
+struct cell {
+	char name[96];
+	uint32_t loss_ppm;
+	const struct scen_natkind *a, *b;
+	int hairpin; /* hairpin cells: 0 off, 1 on */
+	const struct named *sc;
+};
+
+struct named {
+	const char *name;
+	const char *what;
+	uint32_t loss_ppm;
+	sw_time duration;
+	bool secure;
+	void (*build)(struct world *w);
+	void (*post)(struct world *w); /* checks after the run, may be NULL */
+};
+
+static uint64_t name_seed(uint64_t base, const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (const char *p = name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3u;
+	h ^= base;
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9u;
+	return h ^ (h >> 31);
+}
+
+static uint8_t expect(bool deliverable)
+{
+	return deliverable ? SIM_EXPECT_DELIVER : SIM_EXPECT_ANY;
+}
+
+/* --- the matrix: client A behind kind a, client B behind kind b --- */
+
+static void build_pair(struct world *w, const struct cell *c)
+{
+	uint32_t ra = world_nat_chain(w, c->a, -1, SIM_NONE);
+	uint32_t rb = world_nat_chain(w, c->b, -1, SIM_NONE);
+	uint32_t a = world_client(w, "clientA", ra, c->a, 100);
+	uint32_t b = world_client(w, "clientB", rb, c->b, 300);
+	sw_time st = SW_SEC(15), every = SW_SEC(3), warm = SW_SEC(60);
+
+	if (w->have_relay) {
+		world_flow(w, a, w->host[0], st, every, 95, warm, expect(c->a->deliverable));
+		world_flow(w, w->host[0], a, st + 1000, every, 95, warm, expect(c->a->deliverable));
+	}
+	world_flow(w, a, b, st + 2000, every, 95, warm,
+		   expect(c->a->deliverable && c->b->deliverable));
+}
+
+/* two clients behind one NAT: they reach each other only by hairpinning */
+static void build_hairpin(struct world *w, const struct cell *c)
+{
+	uint32_t r = world_nat_chain(w, c->a, c->hairpin, SIM_NONE);
+	uint32_t a = world_client(w, "clientA", r, c->a, 100);
+	uint32_t b = world_client(w, "clientA2", r, c->a, 300);
+
+	world_flow(w, a, b, SW_SEC(15), SW_SEC(3), 95, SW_SEC(60),
+		   expect(c->a->deliverable && c->hairpin && c->a->layers == 1));
+}
+
+/* --- named scenarios --- */
+
+static uint32_t one_client(struct world *w, const char *kind, struct sim_nat_cfg *tweak,
+			   uint32_t *nat)
+{
+	struct scen_natkind k = *world_kind(kind);
+	uint32_t realm, c;
+
+	if (tweak)
+		k.home = *tweak;
+	realm = world_nat_chain(w, &k, -1, SIM_NONE);
+	c = world_client(w, "clientA", realm, &k, 100);
+	if (nat)
+		*nat = realm == SIM_INTERNET ? SIM_NONE : w->s.realms[realm].nat;
+	return c;
+}
+
+static void flow_to_host(struct world *w, uint32_t c, sw_time warm, sw_time end, uint8_t ex)
+{
+	if (w->have_relay)
+		world_flow(w, c, w->host[0], SW_SEC(15), SW_SEC(3), (uint32_t)((end - SW_SEC(15)) / 3000),
+			   warm, ex);
+}
+
+static void at(struct world *w, sw_time t, uint8_t kind, uint32_t node, uint32_t arg)
+{
+	struct sim_action a = {t, kind, node, arg};
+
+	sim_action_add(&w->s, &a);
+}
+
+static void build_reboot(struct world *w)
+{
+	uint32_t nat, c = one_client(w, "port-restricted", NULL, &nat);
+
+	flow_to_host(w, c, SW_SEC(60), MIN_MS(10), SIM_EXPECT_DELIVER);
+	at(w, SW_SEC(200), SIM_ACT_NAT_REBOOT, nat, 0);
+	at(w, SW_SEC(400), SIM_ACT_NAT_REBOOT, nat, 0);
+}
+
+static void post_changes(struct world *w, uint64_t min, uint64_t max)
+{
+	if (w->s.st.addr_changes < min || w->s.st.addr_changes > max)
+		sim_fail(&w->s, "%llu address replacements, expected %llu to %llu",
+			 (unsigned long long)w->s.st.addr_changes, (unsigned long long)min,
+			 (unsigned long long)max);
+}
+
+static void post_reboot(struct world *w)
+{
+	post_changes(w, 2, 2);
+}
+
+/* a NAT forgetting idle mappings after 20 s, shorter than the 30 s refresh interval */
+static void build_timeout(struct world *w)
+{
+	struct sim_nat_cfg k = world_kind("port-restricted")->home;
+
+	k.timeout_ms = 20000;
+	one_client(w, "port-restricted", &k, NULL);
+}
+
+static void post_timeout(struct world *w)
+{
+	post_changes(w, 3, 1000);
+}
+
+static void build_timeout_short(struct world *w)
+{
+	w->refresh_ms = 15000; /* a configured refresh interval below the NAT's timeout */
+	build_timeout(w);
+}
+
+static void post_stable(struct world *w)
+{
+	post_changes(w, 0, 0);
+}
+
+static void build_outage(struct world *w)
+{
+	uint32_t c = one_client(w, "restricted", NULL, NULL);
+
+	flow_to_host(w, c, SW_SEC(420), MIN_MS(10), SIM_EXPECT_DELIVER);
+	at(w, SW_SEC(60), SIM_ACT_LINK_DOWN, w->server, 0);
+	at(w, SW_SEC(200), SIM_ACT_LINK_UP, w->server, 0);
+}
+
+/* every client that can qualify (not behind a symmetric NAT) ends qualified */
+static void post_qualified(struct world *w)
+{
+	for (uint32_t i = 0; i < w->s.n_nodes; i++) {
+		uint8_t st, nat, ex;
+
+		if (w->s.nodes[i].role != SIM_ROLE_CLIENT)
+			continue;
+		sim_client_status(&w->s, i, &st, &nat, &ex);
+		if (ex == 0 || ex == SW_NAT_SYMMETRIC)
+			continue;
+		if (st != SW_CLIENT_QUALIFIED)
+			sim_fail(&w->s, "%s ends %s, not qualified", w->s.nodes[i].name,
+				 sw_client_state_name(st));
+	}
+}
+
+static void build_spoof(struct world *w)
+{
+	uint32_t c = one_client(w, "full-cone", NULL, NULL);
+
+	flow_to_host(w, c, SW_SEC(60), MIN_MS(5), SIM_EXPECT_DELIVER);
+	for (sw_time t = SW_SEC(20); t < MIN_MS(5); t += SW_SEC(5)) {
+		at(w, t, SIM_ACT_SPOOF_NATIVE, w->probe, c);
+		at(w, t + 2500, SIM_ACT_SPOOF_TEREDO, w->probe, c);
+	}
+}
+
+static void bogus_flow(struct world *w, uint32_t src, uint32_t server, uint32_t ip)
+{
+	struct sim_flow f = {
+		.src = src, .dst = SIM_NONE, .start = SW_SEC(20), .every = SW_SEC(7), .count = 20,
+		.expect = SIM_EXPECT_NEVER,
+	};
+	struct sw_teredo t = {server, 0, {ip, 4000}};
+
+	sw_addr_encode(f.dst_addr, &t);
+	sim_flow_add(&w->s, &f);
+}
+
+/* Teredo destinations embedding (or served by) non-global IPv4s, from a client and from
+ * the IPv6 side: nothing may ever be sent to them. */
+static void build_bogus(struct world *w)
+{
+	static const uint32_t bad[] = {
+		0x0a000001, 0x7f000001, 0xc0a80101, 0xac100001, 0xa9fe0001, 0xc0586301,
+		0xe0000001, 0xffffffff, 0x00000000, 0x00000001,
+	};
+	uint32_t c = one_client(w, "full-cone", NULL, NULL);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		bogus_flow(w, c, w->server_ip, bad[i]);
+		bogus_flow(w, c, bad[i], 0xcb007101);
+		if (w->have_relay) {
+			bogus_flow(w, w->host[0], w->server_ip, bad[i]);
+			bogus_flow(w, w->host[0], bad[i], 0xcb007101);
+		}
+	}
+	flow_to_host(w, c, SW_SEC(60), MIN_MS(5), SIM_EXPECT_DELIVER);
+}
+
+static void build_secure(struct world *w)
+{
+	const struct scen_natkind *k = world_kind("restricted");
+	struct sim_client_opts good = {
+		.server = w->server_ip, .start = 100, .expect_nat = k->expect_nat,
+		.id = (const uint8_t *)WORLD_ID, .key = (const uint8_t *)WORLD_KEY,
+	};
+	struct sim_client_opts bad = good;
+	uint32_t c;
+
+	bad.key = (const uint8_t *)"not-the-secret";
+	c = sim_add_client(&w->s, "clientA", world_nat_chain(w, k, -1, SIM_NONE), 0xc0a80102,
+			   &w->client_link, &good);
+	sim_add_client(&w->s, "intruder", world_nat_chain(w, k, -1, SIM_NONE), 0xc0a80102,
+		       &w->client_link, &bad);
+	flow_to_host(w, c, SW_SEC(60), MIN_MS(5), SIM_EXPECT_DELIVER);
+}
+
+static void post_secure(struct world *w)
+{
+	uint8_t st, nat, ex;
+
+	for (uint32_t i = 0; i < w->s.n_nodes; i++) {
+		if (w->s.nodes[i].role != SIM_ROLE_CLIENT)
+			continue;
+		sim_client_status(&w->s, i, &st, &nat, &ex);
+		if ((st == SW_CLIENT_QUALIFIED) != (strcmp(w->s.nodes[i].name, "clientA") == 0))
+			sim_fail(&w->s, "secure server: %s ends %s", w->s.nodes[i].name,
+				 sw_client_state_name(st));
+	}
+}
+
+/* a crowd: 120 clients of every kind, 1 % loss, pinging hosts and each other */
+static void build_crowd(struct world *w)
+{
+	uint32_t cl[120];
+	const struct scen_natkind *k[120];
+	char name[24];
+
+	w->max_peers = 32;
+	for (unsigned i = 0; i < 120; i++) {
+		k[i] = &scen_kinds[i % scen_n_kinds];
+		snprintf(name, sizeof(name), "c%u-%s", i, k[i]->name);
+		cl[i] = world_client(w, name, world_nat_chain(w, k[i], -1, SIM_NONE), k[i],
+				     100 + 97 * i);
+	}
+	for (unsigned i = 0; i < 120; i++) {
+		unsigned j = (i * 7 + 3) % 120;
+
+		if (w->have_relay)
+			world_flow(w, cl[i], w->host[i % w->n_hosts], SW_SEC(20 + i % 10), SW_SEC(11),
+				   100, SW_SEC(90), expect(k[i]->deliverable));
+		if (j != i)
+			world_flow(w, cl[i], cl[j], SW_SEC(25 + i % 10), SW_SEC(13), 80, SW_SEC(90),
+				   expect(k[i]->deliverable && k[j]->deliverable));
+	}
+}
+
+static const struct named named[] = {
+	{"reboot", "NAT reboots twice: the address follows the new mapping", 10000, MIN_MS(10),
+	 false, build_reboot, post_reboot},
+	{"mapping-timeout", "NAT timeout 20 s < refresh 30 s: mappings are lost and replaced",
+	 0, MIN_MS(5), false, build_timeout, post_timeout},
+	{"mapping-timeout-refresh15", "same NAT, refresh 15 s: the address stays", 0, MIN_MS(5),
+	 false, build_timeout_short, post_stable},
+	{"server-outage", "server unreachable 60-200 s: off-line, then requalified", 10000,
+	 MIN_MS(10), false, build_outage, post_qualified},
+	{"spoof", "forged native and Teredo sources never become trusted", 10000, MIN_MS(5),
+	 false, build_spoof, NULL},
+	{"bogus", "destinations embedding non-global IPv4s are never sent to", 0, MIN_MS(5),
+	 false, build_bogus, NULL},
+	{"secure", "secure qualification: the right key qualifies, a wrong one never", 10000,
+	 MIN_MS(5), true, build_secure, post_secure},
+	{"crowd", "120 clients of every NAT kind at 1 % loss", 10000, MIN_MS(20), false,
+	 build_crowd, post_qualified},
+};
+
+/* --- the runner --- */
+
+struct totals {
+	unsigned runs, failed;
+	struct sim_stats st;
+	uint64_t events;
+	sw_time lag_max;
+};
+
+static void add_totals(struct totals *t, const struct sim *s)
+{
+	const uint64_t *src = (const uint64_t *)&s->st;
+	uint64_t *dst = (uint64_t *)&t->st;
+
+	for (size_t i = 0; i < sizeof(s->st) / sizeof(uint64_t); i++)
+		dst[i] += src[i];
+	t->events += s->q.popped;
+	if (s->addr_lag_max > t->lag_max)
+		t->lag_max = s->addr_lag_max;
+	t->runs++;
+	if (s->failures)
+		t->failed++;
+}
+
+static void run_cell(const struct scen_opts *o, const struct cell *c, struct totals *t)
+{
+	struct world w;
+	const struct named *sc = c->sc;
+	sw_time dur = sc ? sc->duration : MIN_MS(5);
+
+	if (world_init(&w, name_seed(o->seed, c->name), sc ? sc->loss_ppm : c->loss_ppm, 1, 1,
+		       sc && sc->secure) < 0) {
+		fprintf(stderr, "swsim: out of memory\n");
+		t->failed++;
+		return;
+	}
+	w.s.base_seed = o->seed;
+	w.s.scenario = c->name;
+	w.s.verbose = o->verbose;
+	if (sc)
+		sc->build(&w);
+	else if (c->b)
+		build_pair(&w, c);
+	else
+		build_hairpin(&w, c);
+	sim_schedule(&w.s, w.s.check_every, SIM_EV_CHECK, SIM_NONE, 0);
+	sim_run(&w.s, dur);
+	sim_check_all(&w.s);
+	sim_flows_verdict(&w.s);
+	if (sc && sc->post)
+		sc->post(&w);
+	if (o->verbose || w.s.failures)
+		printf("%-4s %-48s qualified %llu, pings %llu/%llu, datagrams %llu, checks %llu\n",
+		       w.s.failures ? "FAIL" : "ok", c->name, (unsigned long long)w.s.st.qualified,
+		       (unsigned long long)w.s.st.pings_answered,
+		       (unsigned long long)w.s.st.pings_sent, (unsigned long long)w.s.st.udp_sent,
+		       (unsigned long long)w.s.st.checks);
+	if (o->verbose > 1)
+		sim_report(&w.s);
+	add_totals(t, &w.s);
+	sim_free(&w.s);
+}
+
+static bool selected(const struct scen_opts *o, const char *name)
+{
+	if (o->only && strncmp(name, o->only, strlen(o->only)) != 0)
+		return false;
+	if (o->list)
+		printf("%s\n", name);
+	return !o->list;
+}
+
+static const uint32_t losses[] = {0, 10000, 50000};
+
+static void run_matrix(const struct scen_opts *o, struct totals *t)
+{
+	struct cell c = {0};
+
+	for (unsigned a = 0; a < scen_n_kinds; a++)
+		for (unsigned b = 0; b < scen_n_kinds; b++)
+			for (unsigned l = 0; l < 3; l++) {
+				c.a = &scen_kinds[a];
+				c.b = &scen_kinds[b];
+				c.loss_ppm = losses[l];
+				snprintf(c.name, sizeof(c.name), "matrix/%s/%s/loss%u",
+					 c.a->name, c.b->name, losses[l] / 10000);
+				if (selected(o, c.name))
+					run_cell(o, &c, t);
+			}
+}
+
+static void run_hairpin(const struct scen_opts *o, struct totals *t)
+{
+	struct cell c = {0};
+
+	for (unsigned a = 1; a < scen_n_kinds; a++)
+		for (int h = 0; h < 2; h++)
+			for (unsigned l = 0; l < 2; l++) {
+				c.a = &scen_kinds[a];
+				c.hairpin = h;
+				c.loss_ppm = losses[l];
+				snprintf(c.name, sizeof(c.name), "hairpin/%s/%s/loss%u", c.a->name,
+					 h ? "on" : "off", losses[l] / 10000);
+				if (selected(o, c.name))
+					run_cell(o, &c, t);
+			}
+}
+
+static void run_named(const struct scen_opts *o, struct totals *t)
+{
+	struct cell c = {0};
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		c.sc = &named[i];
+		snprintf(c.name, sizeof(c.name), "%s", named[i].name);
+		if (selected(o, c.name))
+			run_cell(o, &c, t);
+	}
+}
+
+static void print_totals(const struct totals *t, double wall)
+{
+	printf("swsim: %u runs, %u failed; %llu events, %llu datagrams, %llu IPv6 packets, "
+	       "%llu qualifications, %llu/%llu pings answered, %llu invariant checks, "
+	       "longest address lag %llu ms; %.2f s wall\n",
+	       t->runs, t->failed, (unsigned long long)t->events,
+	       (unsigned long long)t->st.udp_sent, (unsigned long long)t->st.v6_sent,
+	       (unsigned long long)t->st.qualified, (unsigned long long)t->st.pings_answered,
+	       (unsigned long long)t->st.pings_sent, (unsigned long long)t->st.checks,
+	       (unsigned long long)t->lag_max, wall);
+}
+
+/* --- the long run: a population behind mixed NATs for hours --- */
+
+static const struct {
+	const char *kind;
+	unsigned weight;
+} mix[] = {
+	{"none", 5}, {"full-cone", 15}, {"restricted", 20}, {"port-restricted", 20},
+	{"addr-dependent", 4}, {"symmetric-seq", 4}, {"symmetric-random", 4},
+	{"symmetric-pp", 4}, {"cgn-cone", 20}, {"cgn-symmetric", 4},
+};
+#define MIX_TOTAL 100u
+#define HOMES_PER_CGN 64u
+
+static const struct scen_natkind *pick_kind(struct sim_rng *r)
+{
+	uint64_t x = sim_rng_below(r, MIX_TOTAL);
+
+	for (size_t i = 0; i < sizeof(mix) / sizeof(mix[0]); i++) {
+		if (x < mix[i].weight)
+			return world_kind(mix[i].kind);
+		x -= mix[i].weight;
+	}
+	return world_kind("restricted");
+}
+
+static void build_long(struct world *w, const struct scen_opts *o, uint32_t *cl,
+		       const struct scen_natkind **kind)
+{
+	uint32_t cgn[2] = {SIM_NONE, SIM_NONE}, homes[2] = {0, 0};
+	sw_time every = MIN_MS(10);
+	uint32_t count = o->hours * 6;
+	char name[24];
+
+	w->max_peers = 16;
+	w->pool_bufs = 8;
+	w->s.check_every = SW_SEC(10);
+	for (uint32_t i = 0; i < o->clients; i++) {
+		const struct scen_natkind *k = pick_kind(&w->s.rng);
+		unsigned g = strcmp(k->name, "cgn-cone") == 0 ? 0 : 1;
+		uint32_t realm;
+
+		if (k->layers == 2 && homes[g]++ % HOMES_PER_CGN == 0)
+			cgn[g] = SIM_NONE;
+		realm = world_nat_chain(w, k, -1, k->layers == 2 ? cgn[g] : SIM_NONE);
+		if (k->layers == 2)
+			cgn[g] = w->s.realms[sim_node(&w->s, w->s.realms[realm].nat)->realm].nat;
+		snprintf(name, sizeof(name), "c%u", i);
+		kind[i] = k;
+		cl[i] = world_client(w, name, realm, k, sim_rng_below(&w->s.rng, SW_SEC(60)));
+	}
+	for (uint32_t i = 0; i < o->clients; i++) {
+		sw_time start = SW_SEC(120) + sim_rng_below(&w->s.rng, every);
+		uint32_t j = (uint32_t)sim_rng_below(&w->s.rng, o->clients);
+
+		if (w->have_relay)
+			world_flow(w, cl[i], w->host[i % w->n_hosts], start, every, count,
+				   MIN_MS(15), expect(kind[i]->deliverable));
+		if (i % 10 == 0 && j != i)
+			world_flow(w, cl[i], cl[j], start + SW_SEC(30), every, count, MIN_MS(15),
+				   expect(kind[i]->deliverable && kind[j]->deliverable));
+	}
+}
+
+static uint64_t nat_created(const struct sim *s)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < s->n_nodes; i++)
+		if (s->nodes[i].nat)
+			n += s->nodes[i].nat->st.created;
+	return n;
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run_long(const struct scen_opts *o)
+{
+	struct world w;
+	struct totals t = {0};
+	uint32_t *cl = calloc(o->clients, sizeof(*cl));
+	const struct scen_natkind **kind = calloc(o->clients, sizeof(*kind));
+	double t0 = wall_now();
+	char name[64];
+
+	snprintf(name, sizeof(name), "long/%u/%u", o->clients, o->hours);
+	if (!cl || !kind || world_init(&w, name_seed(o->seed, name), 10000, 2, 4, false) < 0) {
+		fprintf(stderr, "swsim: out of memory\n");
+		return 1;
+	}
+	w.s.base_seed = o->seed;
+	w.s.scenario = name;
+	w.s.verbose = o->verbose;
+	build_long(&w, o, cl, kind);
+	printf("swsim long: %u clients behind %u NATs, %u relays, %u IPv6 hosts, %u flows, "
+	       "1%% loss on every client link, %u virtual hours (seed %llu)\n",
+	       o->clients, w.s.n_nodes - o->clients - 3 - w.n_relays - w.n_hosts, w.n_relays,
+	       w.n_hosts, w.s.n_flows, o->hours, (unsigned long long)o->seed);
+	fflush(stdout);
+	sim_schedule(&w.s, w.s.check_every, SIM_EV_CHECK, SIM_NONE, 0);
+	for (uint32_t h = 1; h <= o->hours; h++) {
+		sim_run(&w.s, MIN_MS(60) * h);
+		if (o->verbose)
+			printf("  hour %u: %llu events, %llu qualified, %llu/%llu pings, %.1f s\n", h,
+			       (unsigned long long)w.s.q.popped,
+			       (unsigned long long)w.s.st.qualified,
+			       (unsigned long long)w.s.st.pings_answered,
+			       (unsigned long long)w.s.st.pings_sent, wall_now() - t0);
+	}
+	sim_check_all(&w.s);
+	sim_flows_verdict(&w.s);
+	add_totals(&t, &w.s);
+	print_totals(&t, wall_now() - t0);
+	printf("swsim long: peak %llu events queued, %llu packets in flight, %llu NAT mappings "
+	       "made, %llu engine calls, %llu timers, %llu deliveries to client hosts\n",
+	       (unsigned long long)w.s.q.max_depth, (unsigned long long)w.s.pool.max_in_use,
+	       (unsigned long long)nat_created(&w.s), (unsigned long long)w.s.st.engine_calls,
+	       (unsigned long long)w.s.st.timers, (unsigned long long)w.s.st.tun_delivered);
+	sim_free(&w.s);
+	free(cl);
+	free(kind);
+	return t.failed ? 1 : 0;
+}
+
+int scen_main(const struct scen_opts *o)
+{
+	struct totals t = {0};
+	double t0 = wall_now();
+
+	if (o->long_run)
+		return run_long(o);
+	run_matrix(o, &t);
+	run_hairpin(o, &t);
+	run_named(o, &t);
+	if (o->list)
+		return 0;
+	if (t.runs == 0) {
+		fprintf(stderr, "swsim: no scenario named %s (see --list)\n", o->only);
+		return -1;
+	}
+	print_totals(&t, wall_now() - t0);
+	return (int)t.failed;
+}
