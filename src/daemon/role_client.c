@@ -1,0 +1,319 @@
+/* role_client: the daemon adapter of the Teredo client engine, for RelayType client and
+ * autoclient. Resolves ServerAddress(2) without blocking (sys/resolve), installs the
+ * default route at a metric above native IPv6's, and shows state, NAT type and mapping. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/config.h"
+#include "daemon/json.h"
+#include "daemon/log.h"
+#include "daemon/role.h"
+#include "engine/client.h"
+#include "engine/client_tx.h"
+#include "sys/resolve.h"
+
+#define ROUTE_METRIC 1029     /* native default routes use 1024: they win (as Miredo) */
+#define RESOLVE_POLL_MS 100
+#define RESOLVE_RETRY_MIN_MS 1000
+#define RESOLVE_RETRY_MAX_MS 60000
+#define PEERS_SHOWN 4096
+
+struct client_role {
+	struct sw_client c;
+	struct sw_client_conf k;
+	const struct sw_rand *rand;
+	bool ready;              /* engine initialised (server known) */
+	bool reconf;             /* a reload waits for the next timer */
+	uint8_t last_state;
+	struct sw_resolve res;
+	uint8_t resolving;       /* 0 none, 1 ServerAddress, 2 ServerAddress2 */
+	uint32_t ip1, ip2;       /* results of this resolution round */
+	sw_time retry_at, retry_ms, now;
+	char name[SW_CFG_NAME], name2[SW_CFG_NAME];
+};
+
+static void client_conf(const struct sw_config *cfg, uint16_t port, struct sw_client_conf *k)
+{
+	memset(k, 0, sizeof *k);
+	k->server = cfg->server_ip;
+	k->server2 = cfg->server_ip2;
+	k->local_port = port;
+	k->local_ip = cfg->bind_ip;
+	k->local_plen = 24; /* the subnet filter of local discovery (SEC-7) */
+	k->refresh_ms = cfg->refresh_interval * 1000u;
+	k->cone_phase = cfg->cone_probe;
+	k->local_discovery = cfg->local_discovery;
+	k->rfc6890 = cfg->global_rfc6890;
+	k->max_peers = cfg->max_peers;
+	k->queue_bytes = (uint32_t)(cfg->queue_bytes > UINT16_MAX ? UINT16_MAX : cfg->queue_bytes);
+}
+
+static bool by_name(const struct client_role *r)
+{
+	return r->name[0] != '\0';
+}
+
+static int client_open(struct sw_daemon *d, const struct sw_config *cfg, void **state)
+{
+	static const uint8_t any[16];
+	struct client_role *r;
+	int sock, err;
+
+	if (cfg->server_name[0] == '\0')
+		return -EDESTADDRREQ;
+	r = calloc(1, sizeof *r);
+	if (!r)
+		return -ENOMEM;
+	sock = sw_daemon_udp_open(d, cfg->bind_ip, cfg->bind_port);
+	err = sock < 0 ? sock : sw_daemon_tun_open(d, cfg->ifname, cfg->mtu);
+	if (!err)
+		err = sw_daemon_route_add(d, any, 0, ROUTE_METRIC);
+	if (err) {
+		free(r);
+		return err;
+	}
+	r->rand = sw_daemon_rand(d);
+	client_conf(cfg, sw_daemon_udp_port(d, (unsigned)sock), &r->k);
+	if (cfg->server_ip == 0)
+		snprintf(r->name, sizeof r->name, "%s", cfg->server_name);
+	if (cfg->server_ip2 == 0 && cfg->server_name2[0])
+		snprintf(r->name2, sizeof r->name2, "%s", cfg->server_name2);
+	r->retry_ms = RESOLVE_RETRY_MIN_MS;
+	*state = r;
+	return 0;
+}
+
+static void engine_ready(struct client_role *r, sw_time now, struct sw_out *out)
+{
+	int err = sw_client_init(&r->c, &r->k, r->rand);
+
+	if (err) {
+		sw_log_errno(err, "client: cannot start (server %s)", r->name[0] ? r->name : "?");
+		r->retry_at = now + RESOLVE_RETRY_MAX_MS;
+		return;
+	}
+	r->ready = true;
+	sw_client_start(&r->c, now, out);
+}
+
+static void resolve_begin(struct client_role *r, sw_time now)
+{
+	int err = sw_resolve_start(&r->res, r->name);
+
+	r->ip1 = r->ip2 = 0;
+	r->resolving = err ? 0 : 1;
+	if (err) {
+		r->retry_at = now + r->retry_ms;
+		sw_log_errno(err, "client: cannot resolve %s", r->name);
+	}
+}
+
+static void resolved(struct client_role *r, sw_time now, struct sw_out *out)
+{
+	r->retry_ms = RESOLVE_RETRY_MIN_MS;
+	r->k.server = r->ip1;
+	r->k.server2 = r->ip2;
+	if (!r->ready) {
+		engine_ready(r, now, out);
+	} else if (r->ip1 != r->c.conf.server || (r->ip2 && r->ip2 != r->c.conf.server2)) {
+		sw_log_notice("client: server %s now resolves to a new address", r->name);
+		sw_client_reconf(&r->c, &r->k, now, out);
+	}
+}
+
+/* One step of the resolution round (ServerAddress, then ServerAddress2 if named). */
+static void resolve_step(struct client_role *r, sw_time now, struct sw_out *out)
+{
+	uint32_t ip = 0;
+	int err = sw_resolve_poll(&r->res, &ip);
+
+	if (err == -EINPROGRESS)
+		return;
+	if (err) {
+		sw_log_errno(err, "client: cannot resolve %s (retry in %llu s)",
+			     r->resolving == 1 ? r->name : r->name2,
+			     (unsigned long long)(r->retry_ms / 1000));
+		r->resolving = 0;
+		r->retry_at = now + r->retry_ms;
+		r->retry_ms = r->retry_ms * 2 > RESOLVE_RETRY_MAX_MS ? RESOLVE_RETRY_MAX_MS
+								     : r->retry_ms * 2;
+		return;
+	}
+	if (r->resolving == 1) {
+		r->ip1 = ip;
+		if (r->name2[0] && sw_resolve_start(&r->res, r->name2) == 0) {
+			r->resolving = 2;
+			return;
+		}
+	} else {
+		r->ip2 = ip;
+	}
+	r->resolving = 0;
+	resolved(r, now, out);
+}
+
+static void client_timer(void *state, sw_time now, struct sw_out *out)
+{
+	struct client_role *r = state;
+
+	r->now = now;
+	if (r->resolving)
+		resolve_step(r, now, out);
+	else if (!r->ready && now >= r->retry_at)
+		by_name(r) ? resolve_begin(r, now) : engine_ready(r, now, out);
+	if (!r->ready)
+		return;
+	if (r->reconf && sw_client_reconf(&r->c, &r->k, now, out) == 0)
+		r->reconf = false;
+	sw_client_timer(&r->c, now, out);
+	/* going off-line: look the name up again before requalifying */
+	if (r->c.state == SW_CLIENT_OFFLINE && r->last_state != SW_CLIENT_OFFLINE && by_name(r) &&
+	    !r->resolving)
+		resolve_begin(r, now);
+	r->last_state = r->c.state;
+}
+
+static sw_time client_next_deadline(void *state)
+{
+	struct client_role *r = state;
+	sw_time d = r->ready ? sw_client_next_deadline(&r->c) : r->retry_at;
+
+	if (r->reconf)
+		return 0;
+
+	if (r->resolving && r->now + RESOLVE_POLL_MS < d)
+		d = r->now + RESOLVE_POLL_MS;
+	return d;
+}
+
+static void client_udp_input(void *state, unsigned sock, struct sw_endpoint from,
+			     uint32_t local_ip, const uint8_t *buf, size_t len, sw_time now,
+			     struct sw_out *out)
+{
+	struct client_role *r = state;
+
+	(void)sock;
+	r->now = now;
+	if (r->ready)
+		sw_client_udp(&r->c, from, local_ip, buf, len, now, out);
+}
+
+static void client_tun_input(void *state, const uint8_t *buf, size_t len, sw_time now,
+			     struct sw_out *out)
+{
+	struct client_role *r = state;
+
+	r->now = now;
+	if (r->ready)
+		sw_client_tun(&r->c, buf, len, now, out);
+}
+
+static int client_reload(void *state, const struct sw_config *cfg)
+{
+	struct client_role *r = state;
+	struct sw_client_conf k;
+
+	client_conf(cfg, r->k.local_port, &k);
+	if (!r->ready || cfg->server_ip == 0) {
+		k.server = r->k.server;
+		k.server2 = r->k.server2;
+	}
+	if (k.refresh_ms < 4000 || k.refresh_ms > 3600000)
+		return -EINVAL;
+	r->k = k;
+	r->reconf = r->ready;
+	return 0;
+}
+
+static void status_engine(const struct sw_client *c, struct sw_json *j, sw_time now)
+{
+	static const char *const phase[] = {"idle", "cone", "primary", "secondary", "maintenance"};
+
+	sw_json_str(j, "phase", c->phase < 5 ? phase[c->phase] : "?");
+	sw_json_ip4(j, "server", c->conf.server);
+	sw_json_ip4(j, "server2", c->conf.server2);
+	sw_json_bool(j, "failover", c->target != 0);
+	if (c->have_addr) {
+		sw_json_ip6(j, "address", c->addr);
+		sw_json_endpoint(j, "mapping", c->mapping);
+		sw_json_bool(j, "cone", c->cone);
+		sw_json_ms(j, "qualified_for", now - c->qualified_at);
+	}
+	sw_json_u64(j, "local_port", c->conf.local_port);
+	sw_json_ms(j, "refresh_interval", c->conf.refresh_ms);
+	sw_json_ms(j, "randomized_refresh", c->rand_refresh);
+	if (c->last_server)
+		sw_json_ms(j, "last_server_rx", now - c->last_server);
+	sw_json_u64(j, "peers", c->peers.n);
+	sw_json_u64(j, "max_peers", c->peers.max);
+	sw_json_bool(j, "local_discovery", c->conf.local_discovery);
+}
+
+static void client_status(void *state, struct sw_json *j, sw_time now)
+{
+	struct client_role *r = state;
+
+	sw_json_str(j, "state", r->ready ? sw_client_state_name(r->c.state) : "offline");
+	sw_json_str(j, "nat", r->ready ? sw_client_nat_name(r->c.nat) : "unknown");
+	if (by_name(r))
+		sw_json_str(j, "server_name", r->name);
+	sw_json_bool(j, "resolving", r->resolving != 0);
+	if (r->ready)
+		status_engine(&r->c, j, now);
+}
+
+static void client_peers(void *state, struct sw_json *j, sw_time now)
+{
+	struct client_role *r = state;
+	struct sw_peer *p;
+	size_t it = 0, shown = 0;
+
+	if (!r->ready)
+		return;
+	while ((p = sw_peers_next(&r->c.peers, &it)) != NULL && shown++ < PEERS_SHOWN) {
+		sw_json_obj_begin(j, NULL);
+		sw_json_ip6(j, "address", p->addr);
+		sw_json_endpoint(j, "mapping", p->mapping);
+		sw_json_bool(j, "trusted", sw_peer_trusted(p));
+		sw_json_bool(j, "local", (p->flags & SW_PEER_LOCAL) != 0);
+		sw_json_u64(j, "last_rx_ms", now - p->last_rx);
+		sw_json_u64(j, "last_tx_ms", now - p->last_tx);
+		sw_json_u64(j, "queued_packets", p->q.n);
+		sw_json_u64(j, "bubbles", p->bubbles);
+		sw_json_bool(j, "testing", sw_cpeer(p)->pending != 0);
+		sw_json_obj_end(j);
+	}
+}
+
+static size_t client_stats(void *state, struct sw_stat *out, size_t cap)
+{
+	struct client_role *r = state;
+
+	return r->ready ? sw_client_stats(&r->c, out, cap) : 0;
+}
+
+static void client_close(void *state)
+{
+	struct client_role *r = state;
+
+	sw_resolve_cancel(&r->res);
+	if (r->ready)
+		sw_client_free(&r->c);
+	free(r);
+}
+
+const struct sw_role_ops sw_role_client = {
+	.name = "client",
+	.open = client_open,
+	.udp_input = client_udp_input,
+	.tun_input = client_tun_input,
+	.timer = client_timer,
+	.next_deadline = client_next_deadline,
+	.reload = client_reload,
+	.status = client_status,
+	.peers = client_peers,
+	.stats = client_stats,
+	.close = client_close,
+};
