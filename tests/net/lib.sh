@@ -101,7 +101,7 @@ net_nat() {
 		restricted) echo "  iifname \"$wan\" ip daddr $pub ip saddr @peers udp dport 1024-65535 ct state new dnat to $cli" ;;
 		esac
 		echo " }"
-		echo " chain fwd { type filter hook forward priority filter;"
+		echo " chain filt { type filter hook forward priority filter;"
 		case $kind in
 		restricted) echo "  oifname \"$wan\" ip saddr $cli update @peers { ip daddr }" ;;
 		esac
