@@ -280,7 +280,10 @@ static bool accept_src(struct sw_server *s, struct sw_endpoint from, const struc
 		s->st.drop_mapping++;
 		return false;
 	}
-	if (!sw_ip6_is_global(ip->src)) { /* rule 4 only admits RSs, handled earlier */
+	/* rule 6 admits any other source, link-local included (Miredo relays send their
+	 * bubbles from fe80::<hash>), but never an unspecified, loopback or multicast one */
+	if (sw_ip6_is_unspecified(ip->src) || sw_ip6_is_loopback(ip->src) ||
+	    sw_ip6_is_multicast(ip->src)) {
 		s->st.drop_src6_scope++;
 		return false;
 	}

@@ -77,7 +77,7 @@ struct sw_server_config {
 	X(drop_auth_bad, "server_drop_auth_bad", "RS with a wrong MAC")                    \
 	X(drop_mapping, "server_drop_mapping_mismatch", "Teredo source not matching the IPv4 source/port (rules 5, 7)") \
 	X(drop_not_served, "server_drop_not_served", "non-Teredo source to a destination not served here (rules 6, 7)") \
-	X(drop_src6_scope, "server_drop_src6_scope", "link-local or non-global IPv6 source that is not an RS (rule 7)") \
+	X(drop_src6_scope, "server_drop_src6_scope", "unspecified, loopback or multicast IPv6 source (rule 7)") \
 	X(drop_local_other, "server_drop_local_other", "other packet for the server itself") \
 	X(drop_dst_nonglobal, "server_drop_dst_nonglobal", "IPv6 destination not global scope") \
 	X(drop_dst_mapped_nonglobal, "server_drop_dst_mapped_nonglobal", "Teredo destination embedding a non-global IPv4") \

@@ -310,6 +310,22 @@ static void test_s66_non_teredo_source(void **state)
 	h_in(&h, 0, ep(IP4(203, 0, 113, 50), 3545), b, n);
 	assert_int_equal(h.out.n, 1);
 	assert_true(sw_endpoint_eq(h.out.pkt[0].dst, ep(CLIENT_IP, CLIENT_PORT)));
+
+	/* a Miredo relay's bubble comes from fe80::<hash>: not Teredo, so rule 6 admits it */
+	a6("fe80::1234:5678:9abc:def0", src);
+	n = mk_bubble(b, src, dst, NULL, 0);
+	h_in(&h, 0, ep(IP4(203, 0, 113, 50), 3545), b, n);
+	assert_int_equal(h.out.n, 1);
+	assert_int_equal(h.out.pkt[0].len, 8 + n);
+
+	/* unspecified, loopback and multicast sources are never admitted */
+	for (int i = 0; i < 3; i++) {
+		before = h.s.st.drop_src6_scope;
+		a6(i == 0 ? "::" : i == 1 ? "::1" : "ff02::1", src);
+		n = mk_bubble(b, src, dst, NULL, 0);
+		h_in(&h, 0, ep(IP4(203, 0, 113, 50), 3545), b, n);
+		expect_no_output(&h, h.s.st.drop_src6_scope, before);
+	}
 	sw_server_free(&h.s);
 }
 

@@ -1,0 +1,281 @@
+/* role_server: the daemon adapter of the server engine (RelayType server). Two UDP sockets
+ * bound to ServerBindAddress:3544 and ServerBindAddress2:3544 (so every reply leaves with
+ * the right source address), the tunnel for client echo tests to the IPv6 side, and the
+ * client secrets file (ClientSecretsFile) for secure qualification. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/config.h"
+#include "daemon/json.h"
+#include "daemon/log.h"
+#include "daemon/role.h"
+#include "engine/server.h"
+#include "wire/addr.h"
+
+#define ROUTE_METRIC 1024
+#define SECRETS_MAX 4096
+
+struct server_role {
+	struct sw_server s;
+	int sock[2];  /* daemon socket index of the primary and the secondary */
+	size_t n_secrets;
+};
+
+/* The file must be a regular file that nobody but its owner (root, or the user running
+ * us) can read or write: a shared secret readable by others is no secret. */
+static int secrets_check(int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode)) {
+		sw_log_warnx("%s: not a regular file", path);
+		return -EINVAL;
+	}
+	if ((st.st_mode & 0077) || (st.st_uid != 0 && st.st_uid != geteuid())) {
+		sw_log_warnx("%s: refusing a secrets file readable or writable by others "
+			     "(mode %03o, owner %u): chmod 600, owned by root",
+			     path, (unsigned)(st.st_mode & 0777), (unsigned)st.st_uid);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int secrets_lines(FILE *f, const char *path, struct sw_server_secret *tab, size_t *n)
+{
+	char line[1024];
+	unsigned lineno = 0;
+	int r, bad = 0;
+
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		r = sw_server_secret_parse(line, &tab[*n]);
+		if (r < 0) {
+			sw_log_warnx("%s:%u: expected \"<client-id> <hex-secret> [expired]\"", path,
+				     lineno);
+			bad = -EINVAL;
+		} else if (r > 0 && ++*n >= SECRETS_MAX) {
+			sw_log_warnx("%s:%u: more than %u client identifiers", path, lineno,
+				     SECRETS_MAX);
+			return -E2BIG;
+		}
+	}
+	return bad;
+}
+
+/* Read ClientSecretsFile into a new table (*tab, *n); nothing when unset. */
+static int secrets_load(const char *path, struct sw_server_secret **tab, size_t *n)
+{
+	FILE *f;
+	int fd, err;
+
+	*tab = NULL;
+	*n = 0;
+	if (!path[0])
+		return 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		sw_log_errno(err, "cannot open client secrets %s", path);
+		return err;
+	}
+	err = secrets_check(fd, path);
+	f = err ? NULL : fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return err ? err : -ENOMEM;
+	}
+	*tab = calloc(SECRETS_MAX, sizeof(**tab));
+	err = *tab ? secrets_lines(f, path, *tab, n) : -ENOMEM;
+	fclose(f);
+	if (!err && *n == 0) {
+		sw_log_warnx("%s: no client identifier", path);
+		err = -EINVAL;
+	}
+	return err;
+}
+
+static int server_sockets(struct sw_daemon *d, const struct sw_config *cfg,
+			  struct server_role *r)
+{
+	uint32_t ip[2] = {cfg->server_bind_ip, cfg->server_bind_ip2};
+
+	for (int i = 0; i < 2; i++) {
+		if (!sw_ipv4_is_global(ip[i], cfg->global_rfc6890 ? SW_GLOBAL_RFC6890 : 0)) {
+			sw_log_warnx("ServerBindAddress%s %u.%u.%u.%u is not a global unicast IPv4 "
+				     "address", i ? "2" : "", ip[i] >> 24, (ip[i] >> 16) & 255,
+				     (ip[i] >> 8) & 255, ip[i] & 255);
+			return -EINVAL;
+		}
+		r->sock[i] = sw_daemon_udp_open(d, ip[i], SW_TEREDO_PORT);
+		if (r->sock[i] < 0)
+			return r->sock[i];
+	}
+	return 0;
+}
+
+static int server_engine(struct sw_daemon *d, const struct sw_config *cfg,
+			 struct server_role *r)
+{
+	struct sw_server_config sc = {
+		.primary = cfg->server_bind_ip,
+		.secondary = cfg->server_bind_ip2,
+		.global_opts = cfg->global_rfc6890 ? SW_GLOBAL_RFC6890 : 0,
+		.rand = sw_daemon_rand(d),
+	};
+	struct sw_server_secret *tab;
+	int err = secrets_load(cfg->client_secrets_file, &tab, &sc.n_secrets);
+
+	if (!err) {
+		sc.secrets = tab;
+		sc.secure = sc.n_secrets > 0; /* a secrets file means: secure qualification only */
+		err = sw_server_init(&r->s, &sc);
+	}
+	if (tab)
+		explicit_bzero(tab, SECRETS_MAX * sizeof(*tab));
+	free(tab);
+	r->n_secrets = sc.n_secrets;
+	return err;
+}
+
+static int server_open(struct sw_daemon *d, const struct sw_config *cfg, void **state)
+{
+	struct server_role *r = calloc(1, sizeof(*r));
+	uint8_t route[16];
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	err = server_sockets(d, cfg, r);
+	if (!err)
+		err = server_engine(d, cfg, r);
+	if (!err)
+		err = sw_daemon_tun_open(d, cfg->ifname, cfg->mtu);
+	if (!err) { /* IPv6-side packets for this server's clients come back through the tunnel */
+		sw_addr_prefix(route, cfg->server_bind_ip);
+		err = sw_daemon_route_add(d, route, 64, ROUTE_METRIC);
+	}
+	if (err) {
+		sw_server_free(&r->s);
+		free(r);
+		return err;
+	}
+	sw_log_notice("Teredo server on %u.%u.%u.%u and %u.%u.%u.%u, port %u%s",
+		      cfg->server_bind_ip >> 24, (cfg->server_bind_ip >> 16) & 255,
+		      (cfg->server_bind_ip >> 8) & 255, cfg->server_bind_ip & 255,
+		      cfg->server_bind_ip2 >> 24, (cfg->server_bind_ip2 >> 16) & 255,
+		      (cfg->server_bind_ip2 >> 8) & 255, cfg->server_bind_ip2 & 255,
+		      SW_TEREDO_PORT, r->n_secrets ? ", secure qualification" : "");
+	*state = r;
+	return 0;
+}
+
+static void server_udp_input(void *state, unsigned sock, struct sw_endpoint from,
+			     uint32_t local_ip, const uint8_t *buf, size_t len, sw_time now,
+			     struct sw_out *out)
+{
+	struct server_role *r = state;
+	size_t first = out->n;
+	unsigned which = (int)sock == r->sock[1];
+
+	(void)local_ip;
+	sw_server_input(&r->s, which, from, buf, len, now, out);
+	/* engine socket 0/1 → the daemon's socket indexes */
+	for (size_t i = first; i < out->n; i++)
+		if (out->pkt[i].kind == SW_OUT_UDP)
+			out->pkt[i].sock = (uint8_t)r->sock[out->pkt[i].sock & 1];
+}
+
+static void server_tun_input(void *state, const uint8_t *buf, size_t len, sw_time now,
+			     struct sw_out *out)
+{
+	struct server_role *r = state;
+	size_t first = out->n;
+
+	sw_server_tun_input(&r->s, buf, len, now, out);
+	for (size_t i = first; i < out->n; i++)
+		if (out->pkt[i].kind == SW_OUT_UDP)
+			out->pkt[i].sock = (uint8_t)r->sock[out->pkt[i].sock & 1];
+}
+
+static void server_timer(void *state, sw_time now, struct sw_out *out)
+{
+	(void)state;
+	(void)now;
+	(void)out;
+}
+
+static sw_time server_next_deadline(void *state)
+{
+	struct server_role *r = state;
+
+	return sw_server_next_timeout(&r->s);
+}
+
+/* Addresses and secrets need the privileges of start-up: a reload changes nothing else. */
+static int server_reload(void *state, const struct sw_config *cfg)
+{
+	struct server_role *r = state;
+
+	if (cfg->server_bind_ip != r->s.ip[0] || cfg->server_bind_ip2 != r->s.ip[1])
+		return -EINVAL;
+	r->s.global_opts = cfg->global_rfc6890 ? SW_GLOBAL_RFC6890 : 0;
+	return 0;
+}
+
+static void server_status(void *state, struct sw_json *j, sw_time now)
+{
+	struct server_role *r = state;
+
+	(void)now;
+	sw_json_str(j, "state", "serving");
+	sw_json_obj_begin(j, "server");
+	sw_json_ip4(j, "primary", r->s.ip[0]);
+	sw_json_ip4(j, "secondary", r->s.ip[1]);
+	sw_json_obj_end(j);
+	sw_json_ip6(j, "prefix", (const uint8_t[16]){0x20, 0x01, 0, 0, (uint8_t)(r->s.ip[0] >> 24),
+						   (uint8_t)(r->s.ip[0] >> 16),
+						   (uint8_t)(r->s.ip[0] >> 8), (uint8_t)r->s.ip[0]});
+	sw_json_bool(j, "secure_qualification", r->s.secure);
+	sw_json_u64(j, "client_identifiers", r->n_secrets);
+	sw_json_u64(j, "relay_max_bytes", r->s.relay_max);
+	sw_json_u64(j, "rate_limit_pps", r->s.rl.rate);
+	sw_json_u64(j, "rate_limit_burst", r->s.rl.burst);
+}
+
+static size_t server_stats(void *state, struct sw_stat *out, size_t cap)
+{
+	struct server_role *r = state;
+
+	return sw_server_stats(&r->s, out, cap);
+}
+
+static void server_close(void *state)
+{
+	struct server_role *r = state;
+
+	if (r->s.secrets)
+		explicit_bzero(r->s.secrets, r->s.n_secrets * sizeof(*r->s.secrets));
+	sw_server_free(&r->s);
+	free(r);
+}
+
+const struct sw_role_ops sw_role_server = {
+	.name = "server",
+	.open = server_open,
+	.udp_input = server_udp_input,
+	.tun_input = server_tun_input,
+	.timer = server_timer,
+	.next_deadline = server_next_deadline,
+	.reload = server_reload,
+	.status = server_status,
+	.peers = NULL,
+	.stats = server_stats,
+	.close = server_close,
+};
