@@ -1,5 +1,6 @@
 /* control: see control.h. Clients live in a fixed table; each has at most one reply in
- * flight, so a client that does not read costs one bounded buffer until its timeout. */
+ * flight (plus, for monitor clients, a bounded event backlog), so a client that does not
+ * read costs one bounded buffer until its timeout. */
 #include "daemon/control.h"
 
 #include <errno.h>
@@ -25,7 +26,9 @@
 	X(reply_too_large, "ctl_reply_too_large", "control replies over the size limit") \
 	X(write_timeout, "ctl_write_timeouts", "control clients closed: reply not read") \
 	X(idle_timeout, "ctl_idle_timeouts", "control clients closed: idle")             \
-	X(io_error, "ctl_io_errors", "control socket I/O errors")
+	X(io_error, "ctl_io_errors", "control socket I/O errors")                        \
+	X(events, "ctl_events", "events queued to monitor clients")                      \
+	X(events_dropped, "ctl_events_dropped", "events dropped: monitor backlog full")
 
 struct ctl_counters {
 #define X(f, name, help) uint64_t f;
@@ -41,6 +44,7 @@ struct ctl_client {
 	size_t out_len, out_off;
 	sw_time since; /* last request, or when the pending reply was queued */
 	bool closing;  /* close once the reply is written */
+	bool monitor;  /* subscribed to events */
 };
 
 struct sw_ctl {
@@ -223,21 +227,36 @@ static bool client_flush(struct sw_ctl *c, struct ctl_client *cl)
 	return true;
 }
 
-/* Queue one reply line (text without the newline) and try to send it. */
+/* Append one line (text without the newline) to what is pending, if the result stays
+ * within bound bytes. The write timeout runs from when output became pending. */
+static bool client_queue(struct ctl_client *cl, const char *text, size_t bound, sw_time now)
+{
+	size_t len = strlen(text), pending = cl->out_len - cl->out_off;
+	char *p;
+
+	if (pending + len + 1 > bound || !(p = malloc(pending + len + 1)))
+		return false;
+	if (pending)
+		memcpy(p, cl->out + cl->out_off, pending);
+	memcpy(p + pending, text, len);
+	p[pending + len] = '\n';
+	free(cl->out);
+	cl->out = p;
+	cl->out_len = pending + len + 1;
+	cl->out_off = 0;
+	if (pending == 0)
+		cl->since = now;
+	return true;
+}
+
+/* Queue one reply line and try to send it; false when the client is gone. */
 static bool client_reply(struct sw_ctl *c, struct ctl_client *cl, const char *text, sw_time now)
 {
-	size_t len = strlen(text);
-
-	cl->out = malloc(len + 1);
-	if (!cl->out) {
+	if (!client_queue(cl, text, SW_CTL_REPLY_MAX + 1, now)) {
+		c->n.io_error++;
 		client_close(c, cl);
 		return false;
 	}
-	memcpy(cl->out, text, len);
-	cl->out[len] = '\n';
-	cl->out_len = len + 1;
-	cl->out_off = 0;
-	cl->since = now;
 	return client_flush(c, cl);
 }
 
@@ -286,11 +305,13 @@ static void render_help(struct sw_json *j)
 	sw_json_str(j, NULL, "peers");
 	sw_json_str(j, NULL, "metrics");
 	sw_json_str(j, NULL, "help");
+	sw_json_str(j, NULL, "monitor");
 	sw_json_arr_end(j);
 }
 
 /* Render the reply to req into c->scratch; returns the error text or NULL. */
-static const char *render(struct sw_ctl *c, const char *req, sw_time now, struct sw_json *j)
+static const char *render(struct sw_ctl *c, struct ctl_client *cl, const char *req, sw_time now,
+			  struct sw_json *j)
 {
 	sw_json_init(j, c->scratch, SW_CTL_REPLY_MAX);
 	sw_json_obj_begin(j, NULL);
@@ -307,6 +328,9 @@ static const char *render(struct sw_ctl *c, const char *req, sw_time now, struct
 		render_metrics(c, j);
 	} else if (strcmp(req, "help") == 0) {
 		render_help(j);
+	} else if (strcmp(req, "monitor") == 0) {
+		cl->monitor = true;
+		sw_json_bool(j, "monitor", true);
 	} else {
 		c->n.bad_request++;
 		return "unknown request (try: help)";
@@ -339,7 +363,7 @@ static bool serve_request(struct sw_ctl *c, struct ctl_client *cl, const char *r
 	char ebuf[128];
 
 	c->n.requests++;
-	err = render(c, req, now, &j);
+	err = render(c, cl, req, now, &j);
 	if (!err)
 		return client_reply(c, cl, c->scratch, now);
 	return client_reply(c, cl, error_line(ebuf, sizeof(ebuf), err), now);
@@ -463,13 +487,22 @@ static void accept_all(struct sw_ctl *c, sw_time now)
 	}
 }
 
+/* When a client is closed unless something happens: its pending output not drained, or
+ * no request (monitor clients may stay idle). */
+static sw_time client_deadline(const struct ctl_client *cl)
+{
+	if (cl->out)
+		return cl->since + SW_CTL_WRITE_TIMEOUT;
+	return cl->monitor ? SW_TIME_NEVER : cl->since + SW_CTL_IDLE_TIMEOUT;
+}
+
 static void expire(struct sw_ctl *c, sw_time now)
 {
 	for (size_t i = 0; i < SW_CTL_MAX_CLIENTS; i++) {
 		struct ctl_client *cl = &c->cl[i];
-		sw_time limit = cl->out ? SW_CTL_WRITE_TIMEOUT : SW_CTL_IDLE_TIMEOUT;
+		sw_time t = client_deadline(cl);
 
-		if (cl->fd < 0 || now < cl->since + limit)
+		if (cl->fd < 0 || now < t)
 			continue;
 		if (cl->out)
 			c->n.write_timeout++;
@@ -508,16 +541,31 @@ sw_time sw_ctl_next_deadline(const struct sw_ctl *c)
 	sw_time next = SW_TIME_NEVER;
 
 	for (size_t i = 0; i < SW_CTL_MAX_CLIENTS; i++) {
-		const struct ctl_client *cl = &c->cl[i];
-		sw_time t;
+		sw_time t = client_deadline(&c->cl[i]);
 
-		if (cl->fd < 0)
-			continue;
-		t = cl->since + (cl->out ? SW_CTL_WRITE_TIMEOUT : SW_CTL_IDLE_TIMEOUT);
-		if (t < next)
+		if (c->cl[i].fd >= 0 && t < next)
 			next = t;
 	}
 	return next;
+}
+
+void sw_ctl_event(struct sw_ctl *c, const char *line, sw_time now)
+{
+	if (!line)
+		return;
+	for (size_t i = 0; i < SW_CTL_MAX_CLIENTS; i++) {
+		struct ctl_client *cl = &c->cl[i];
+
+		if (cl->fd < 0 || !cl->monitor)
+			continue;
+		if (!client_queue(cl, line, SW_CTL_EVENT_BACKLOG, now)) {
+			c->n.events_dropped++;
+			continue;
+		}
+		c->n.events++;
+		if (client_flush(c, cl))
+			client_watch(c, cl);
+	}
 }
 
 size_t sw_ctl_stats(const struct sw_ctl *c, struct sw_stat *out, size_t cap)

@@ -6,9 +6,10 @@
  *
  * Protocol (doc/shipworm.1, "CONTROL PROTOCOL"): on connect the daemon sends a greeting line
  *   {"shipworm":1,"version":"0.1.0"}
- * then answers each request line ("status", "peers", "metrics", "help") with exactly one JSON
- * object on one line, whose last member is the final status: "ok":true, or "ok":false
- * followed by "error":"text".
+ * then answers each request line ("status", "peers", "metrics", "help", "monitor") with
+ * exactly one JSON object on one line, whose last member is the final status: "ok":true, or
+ * "ok":false followed by "error":"text". After "monitor" the client also receives event
+ * lines, {"event":NAME,...} without "ok", as the daemon reports them (sw_ctl_event).
  *
  * JSON fields (the contract with the CLI; a missing field is simply not shown):
  *   status : role, instance, version, pid, uptime_ms, interface, mtu, state, nat_type,
@@ -18,7 +19,11 @@
  *   peers  : peers[{address, mapping, trusted, last_rx_ms, last_tx_ms, queued_bytes,
  *            queued_packets}]  — ages in ms; the provider writes the array elements.
  *   metrics: instance, metrics[{name, help, value}]  — counters with their help text.
- * Addresses are text (RFC 5952 IPv6, "a.b.c.d:port" endpoints); times are integer ms.
+ *   events : {"event":"state","state":S} {"event":"address","op":"add"|"del","address":A,
+ *            "prefix_len":N} {"event":"mtu","mtu":N} {"event":"reload","ok":B}; others may
+ *            follow, clients ignore what they do not know.
+ * Addresses are text (RFC 5952 IPv6, "a.b.c.d:port" endpoints); *_ms members are integer
+ * milliseconds (write them with sw_json_u64; sw_json_ms writes seconds), last_* ones ages.
  */
 #ifndef SW_DAEMON_CONTROL_H
 #define SW_DAEMON_CONTROL_H
@@ -50,6 +55,7 @@ struct sw_ctl_provider {
 #define SW_CTL_WRITE_TIMEOUT SW_SEC(5) /* a reply not drained by then: client closed */
 #define SW_CTL_IDLE_TIMEOUT SW_SEC(60) /* no request for that long: client closed */
 #define SW_CTL_MAX_STATS 256
+#define SW_CTL_EVENT_BACKLOG (64u << 10) /* bytes of events pending per monitor client */
 
 /* Create the socket at path: mkdir its directory (0755) when missing; refuse with -EADDRINUSE
  * when a live daemon answers on path, -EEXIST when path is not a socket; otherwise remove the
@@ -65,6 +71,9 @@ int sw_ctl_fd(const struct sw_ctl *c);
 void sw_ctl_run(struct sw_ctl *c, sw_time now);
 /* Earliest write/idle timeout among clients, or SW_TIME_NEVER. */
 sw_time sw_ctl_next_deadline(const struct sw_ctl *c);
+/* Send one event line (a JSON object without newline, e.g. from sw_json_finish; NULL is
+ * ignored) to every monitor client; dropped and counted for a client whose backlog is full. */
+void sw_ctl_event(struct sw_ctl *c, const char *line, sw_time now);
 /* The control socket's own counters (ctl_*), also appended to status/metrics replies. */
 size_t sw_ctl_stats(const struct sw_ctl *c, struct sw_stat *out, size_t cap);
 /* Close every client and the listener, unlink the socket path, free c (NULL is fine). */

@@ -394,6 +394,42 @@ static void test_ctl_timeouts(void **state)
 	close(idle);
 }
 
+/* monitor: events reach subscribed clients only; a monitor client may stay idle; a backlog
+ * that overflows drops events (counted) and one not drained hits the write timeout. */
+static void test_ctl_monitor(void **state)
+{
+	struct fixture *f = *state;
+	const struct sw_jread_node *root;
+	char big[1001];
+	int mon, plain;
+
+	open_ctl(f);
+	mon = connect_greeted(f);
+	plain = connect_greeted(f);
+	root = request(f, mon, "monitor\n");
+	assert_true(reply_ok(f, root));
+	sw_ctl_event(f->c, "{\"event\":\"state\",\"state\":\"qualified\"}", 2000);
+	sw_ctl_event(f->c, NULL, 2000);
+	assert_true(read_line(f, mon, 2000) > 0);
+	assert_string_equal(f->line, "{\"event\":\"state\",\"state\":\"qualified\"}");
+	assert_int_equal(recv(plain, big, sizeof(big), MSG_DONTWAIT), -1); /* nothing for it */
+	sw_ctl_run(f->c, 1000 + SW_CTL_IDLE_TIMEOUT);
+	assert_int_equal(ctl_counter(f, "ctl_idle_timeouts"), 1); /* plain, not mon */
+	root = request(f, mon, "help\n");                          /* still served */
+	assert_true(reply_ok(f, root));
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (int i = 0; i < 2000; i++)
+		sw_ctl_event(f->c, big, 70000);
+	assert_true(ctl_counter(f, "ctl_events_dropped") > 0);
+	assert_true(ctl_counter(f, "ctl_events") > 60);
+	assert_true(sw_ctl_next_deadline(f->c) == 70000 + SW_CTL_WRITE_TIMEOUT);
+	sw_ctl_run(f->c, 70000 + SW_CTL_WRITE_TIMEOUT);
+	assert_int_equal(ctl_counter(f, "ctl_write_timeouts"), 1);
+	close(mon);
+	close(plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +442,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ctl_client_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ctl_request_too_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ctl_timeouts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctl_monitor, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
