@@ -482,7 +482,8 @@ void sw_relay_udp_input(struct sw_relay *r, struct sw_endpoint from, const uint8
 		r->st.drop_src_not_teredo++;
 		return;
 	}
-	if (!sw_ipv4_is_global(t.mapped.ip, r->cfg.global_opts)) {
+	if (!sw_ipv4_is_global(t.mapped.ip, r->cfg.global_opts) ||
+	    !sw_ipv4_is_global(from.ip, r->cfg.global_opts)) { /* we never send there */
 		r->st.drop_src_nonglobal++;
 		return;
 	}

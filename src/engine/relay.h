@@ -82,7 +82,7 @@ struct sw_relay_config {
 	X(drop_encap, "relay_drop_encap", "authentication header (only servers use it)")  \
 	X(drop_trailer, "relay_drop_trailer", "RFC 6081 trailer that says discard")        \
 	X(drop_src_not_teredo, "relay_drop_src_not_teredo", "IPv6 source not a Teredo address (SEC-12)") \
-	X(drop_src_nonglobal, "relay_drop_src_ipv4_nonglobal", "Teredo source embedding a non-global IPv4") \
+	X(drop_src_nonglobal, "relay_drop_src_ipv4_nonglobal", "non-global IPv4 source or embedded mapping") \
 	X(drop_mapping, "relay_drop_mapping_mismatch", "Teredo source not matching the IPv4 source/port (SEC-12)") \
 	X(drop_not_served, "relay_drop_dst_not_served", "destination outside the served range (SEC-13)") \
 	X(drop_out_full, "relay_drop_out_full", "output batch full")
