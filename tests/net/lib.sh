@@ -36,6 +36,11 @@ net_cleanup() {
 		while kill -0 "$pid" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
 		kill -9 "$pid" 2>/dev/null
 	done
+	# whatever those processes left running inside our namespaces (their children, e.g.
+	# miredo's privileged helper): found by namespace, so only ours
+	for ns in $NET_NS; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+	done
 	for ns in $NET_NS; do
 		ip netns del "$ns" 2>/dev/null
 	done
@@ -46,14 +51,17 @@ net_cleanup() {
 }
 
 ns() { echo "$NET_PFX-$1"; }          # full namespace name of a short name
-nsx() { n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }  # run in namespace
+nsx() { _nsx=$1; shift; ip netns exec "$(ns "$_nsx")" "$@"; }  # run in namespace
 
 net_ns_add() { # short-name...
-	for n in "$@"; do
-		ip netns add "$(ns "$n")" || return 1
-		NET_NS="$NET_NS $(ns "$n")"
-		nsx "$n" ip link set lo up
-		nsx "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	for _nsa in "$@"; do
+		ip netns add "$(ns "$_nsa")" || return 1
+		NET_NS="$NET_NS $(ns "$_nsa")"
+		nsx "$_nsa" ip link set lo up
+		# no DAD (addresses usable at once); no reverse-path filter (NATs and routers
+		# here see asymmetric paths on purpose)
+		nsx "$_nsa" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+			net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 	done
 }
 
@@ -68,8 +76,8 @@ net_link() {
 }
 
 net_forwarding() { # ns...
-	for n in "$@"; do
-		nsx "$n" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	for _nsf in "$@"; do
+		nsx "$_nsf" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	done
 }
 
@@ -86,65 +94,78 @@ net_forwarding() { # ns...
 #    address is in a set of addresses the client has sent to (address-dependent filtering),
 #    filled by the NAT itself from outbound traffic.
 net_nat() {
-	n=$1; kind=$2; wan=$3; pub=$4; priv=$5; cli=$6
-	f="$NET_TMP/nat-$n.nft"
+	_nn=$1; _nk=$2; _nw=$3; _np=$4; _npriv=$5; _nc=$6
+	_nf="$NET_TMP/nat-$_nn.nft"
 	{
 		echo "table ip swnat {"
-		case $kind in
+		case $_nk in
 		restricted)
 			echo " set peers { type ipv4_addr; flags dynamic,timeout; timeout 120s; }"
 			;;
+		fullcone | portrestricted | symmetric) ;;
+		*) echo "net_nat: unknown kind $_nk" >&2; return 1 ;;
 		esac
 		echo " chain pre { type nat hook prerouting priority dstnat;"
-		case $kind in
-		fullcone) echo "  iifname \"$wan\" ip daddr $pub udp dport 1024-65535 ct state new dnat to $cli" ;;
-		restricted) echo "  iifname \"$wan\" ip daddr $pub ip saddr @peers udp dport 1024-65535 ct state new dnat to $cli" ;;
+		case $_nk in
+		fullcone) echo "  iifname \"$_nw\" ip daddr $_np udp dport 1024-65535 ct state new dnat to $_nc" ;;
+		restricted) echo "  iifname \"$_nw\" ip daddr $_np ip saddr @peers udp dport 1024-65535 ct state new dnat to $_nc" ;;
 		esac
 		echo " }"
+		# (not "fwd": that is an nft keyword)
 		echo " chain filt { type filter hook forward priority filter;"
-		case $kind in
-		restricted) echo "  oifname \"$wan\" ip saddr $cli update @peers { ip daddr }" ;;
+		case $_nk in
+		restricted) echo "  oifname \"$_nw\" ip saddr $_nc update @peers { ip daddr }" ;;
 		esac
 		echo " }"
 		echo " chain post { type nat hook postrouting priority srcnat;"
-		case $kind in
-		symmetric) echo "  oifname \"$wan\" ip saddr $priv snat to $pub random" ;;
-		*) echo "  oifname \"$wan\" ip saddr $priv snat to $pub" ;;
+		case $_nk in
+		symmetric) echo "  oifname \"$_nw\" ip saddr $_npriv snat to $_np random" ;;
+		*) echo "  oifname \"$_nw\" ip saddr $_npriv snat to $_np" ;;
 		esac
 		echo " }"
 		echo "}"
-	} >"$f"
-	nsx "$n" nft -f "$f"
+	} >"$_nf" || return 1
+	nsx "$_nn" nft -f "$_nf"
+}
+
+# net_nat_flush NS: forget every mapping and filter entry (a NAT reboot): conntrack -F and,
+# for the address-restricted kind, its set of peers.
+net_nat_flush() {
+	nsx "$1" conntrack -F >/dev/null 2>&1
+	nsx "$1" nft flush set ip swnat peers >/dev/null 2>&1
+	return 0
 }
 
 # net_spawn NAME NS CMD...: start CMD in namespace NS in the background, output to
 # $NET_TMP/NAME.log, PID recorded (and printed into $NET_TMP/NAME.pid).
 net_spawn() {
-	name=$1; n=$2; shift 2
-	ip netns exec "$(ns "$n")" "$@" >"$NET_TMP/$name.log" 2>&1 &
-	pid=$!
-	NET_PIDS="$NET_PIDS $pid"
-	echo "$pid" >"$NET_TMP/$name.pid"
+	_sn=$1; _sns=$2; shift 2
+	ip netns exec "$(ns "$_sns")" "$@" >"$NET_TMP/$_sn.log" 2>&1 &
+	_sp=$!
+	NET_PIDS="$NET_PIDS $_sp"
+	echo "$_sp" >"$NET_TMP/$_sn.pid"
 }
 
 net_pid() { cat "$NET_TMP/$1.pid"; }
 
-net_stop() { # NAME: SIGTERM and wait (bounded)
-	pid=$(net_pid "$1")
-	kill "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	! kill -0 "$pid" 2>/dev/null
+net_stop() { # NAME: SIGTERM and wait (bounded), then SIGKILL
+	[ -f "$NET_TMP/$1.pid" ] || return 0
+	_tp=$(net_pid "$1")
+	kill "$_tp" 2>/dev/null
+	_ti=0
+	while kill -0 "$_tp" 2>/dev/null && [ $_ti -lt 50 ]; do sleep 0.1; _ti=$((_ti + 1)); done
+	kill -9 "$_tp" 2>/dev/null && sleep 0.2
+	! kill -0 "$_tp" 2>/dev/null
 }
 
 # net_wait SECONDS CMD...: retry CMD every 0.2 s until it succeeds or time runs out.
 net_wait() {
-	t=$1; shift
-	i=0
-	while [ $i -lt $((t * 5)) ]; do
+	_wt=$1; shift
+	_wi=0
+	while [ $_wi -lt $((_wt * 5)) ]; do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.2
-		i=$((i + 1))
+		_wi=$((_wi + 1))
 	done
 	return 1
 }
@@ -162,9 +183,66 @@ net_fail() { echo "FAIL: $*"; for f in "$NET_TMP"/*.log; do [ -f "$f" ] && { ech
 # The miredo packages' own services never run: scripts/deps installs them with a
 # policy-rc.d that denies starts.
 net_miredo_conf() { # NAME LINES... → path of a config file
-	name=$1; shift
-	f="$NET_TMP/$name.conf"
-	: >"$f"
-	for l in "$@"; do echo "$l" >>"$f"; done
-	echo "$f"
+	_mf="$NET_TMP/$1.conf"; shift
+	: >"$_mf"
+	for _ml in "$@"; do echo "$_ml" >>"$_mf"; done
+	echo "$_mf"
 }
+
+# --- A routed Teredo world (net_world + net_world_site), used by matrix.sh, nat_probe.sh
+# and scripts/demo. "inet" is the dual-stack Internet's one router:
+#
+#   srv  198.51.100.1 + .2 (two consecutive addresses), 2001:db8:3::2 ── inet
+#   rly  203.0.113.2, 2001:db8:2::2 (relay; inet routes 2001::/32 to it) ── inet
+#   h6   2001:db8:1::2 (IPv6 only) ── inet
+#   cli<K> 198.18.K.2 ── nat<K> (198.18.K.1 | 203.0.113.4K+2, nftables NAT) ── inet
+#
+# IPv4 links are /30s 203.0.113.4i+1 (inet) ↔ .4i+2, plus the server's 198.51.100.0/24;
+# every leaf has a default route to inet. The Teredo server needs IPv6 too: a client's
+# first packet to an IPv6 host is an ICMPv6 echo the server sends out natively (RFC 4380
+# 5.2.9), and the reply comes back through the relay, which the client then trusts.
+# Linux needs: forwarding in inet, nat<K>, rly; no rp_filter and no DAD (net_ns_add);
+# /dev/net/tun for the tunnels; nftables' nat hooks in nat<K>.
+NET_SRV1=198.51.100.1
+NET_SRV2=198.51.100.2
+NET_RLY4=203.0.113.2
+NET_RLY6=2001:db8:2::2
+NET_H6=2001:db8:1::2
+
+net_world() {
+	net_ns_add inet srv rly h6 || return 1
+	net_forwarding inet rly
+	net_link srv eth0 $NET_SRV1/24 inet to-srv 198.51.100.254/24 || return 1
+	nsx srv ip addr add $NET_SRV2/24 dev eth0
+	nsx srv ip addr add 2001:db8:3::2/64 dev eth0 nodad
+	nsx inet ip addr add 2001:db8:3::1/64 dev to-srv nodad
+	nsx srv ip route add default via 198.51.100.254
+	nsx srv ip -6 route add default via 2001:db8:3::1
+	net_link rly eth0 $NET_RLY4/30 inet to-rly 203.0.113.1/30 || return 1
+	nsx rly ip addr add $NET_RLY6/64 dev eth0 nodad
+	nsx inet ip addr add 2001:db8:2::1/64 dev to-rly nodad
+	nsx rly ip route add default via 203.0.113.1
+	nsx rly ip -6 route add default via 2001:db8:2::1
+	nsx inet ip -6 route add 2001::/32 via $NET_RLY6
+	net_link h6 eth0 $NET_H6/64 inet to-h6 2001:db8:1::1/64 || return 1
+	nsx h6 ip -6 route add default via 2001:db8:1::1
+}
+
+# net_world_site K KIND: NAT router nat<K> of KIND (see net_nat; "none" = a plain router,
+# no translation) with client namespace cli<K> behind it. K in 1..60.
+net_world_site() {
+	_wk=$1
+	_wpub=203.0.113.$((4 * _wk + 2))
+	net_ns_add "nat$_wk" "cli$_wk" || return 1
+	net_forwarding "nat$_wk"
+	net_link "nat$_wk" wan $_wpub/30 inet "to-nat$_wk" 203.0.113.$((4 * _wk + 1))/30 || return 1
+	nsx "nat$_wk" ip route add default via 203.0.113.$((4 * _wk + 1))
+	net_link "nat$_wk" lan 198.18.$_wk.1/24 "cli$_wk" eth0 198.18.$_wk.2/24 || return 1
+	nsx "cli$_wk" ip route add default via 198.18.$_wk.1
+	if [ "$2" = none ]; then
+		nsx inet ip route add 198.18.$_wk.0/24 via $_wpub
+	else
+		net_nat "nat$_wk" "$2" wan $_wpub 198.18.$_wk.0/24 198.18.$_wk.2 || return 1
+	fi
+}
+net_site_pub() { echo 203.0.113.$((4 * $1 + 2)); } # K → the NAT's public address
