@@ -38,17 +38,18 @@ void sim_check_all(struct sim *s)
  * or a server acting as one)? */
 static bool is_relay_ep(struct sim *s, struct sw_endpoint ep)
 {
-	for (uint32_t i = 0; i < s->n_nodes; i++) {
-		const struct sim_node *n = &s->nodes[i];
+	struct sim_key k = {SIM_INTERNET, ep.ip};
+	uint32_t v = sim_hmap_get(&s->addr4, k);
+	const struct sim_node *n;
 
-		if (n->role != SIM_ROLE_RELAY && n->role != SIM_ROLE_SERVER)
-			continue;
-		if (n->realm != SIM_INTERNET)
-			continue;
-		for (int k = 0; k < n->n_sock; k++)
-			if (n->ip[n->sock[k].ip] == ep.ip && n->sock[k].port == ep.port)
-				return true;
-	}
+	if (!v)
+		return false;
+	n = &s->nodes[v - 1];
+	if (n->role != SIM_ROLE_RELAY && n->role != SIM_ROLE_SERVER)
+		return false;
+	for (int i = 0; i < n->n_sock; i++)
+		if (n->ip[n->sock[i].ip] == ep.ip && n->sock[i].port == ep.port)
+			return true;
 	return false;
 }
 
@@ -105,6 +106,14 @@ static struct sw_endpoint server_ep(uint32_t server)
 	return ep;
 }
 
+/* The address matches the mapping again: record how long it lagged. */
+static void lag_end(struct sim *s, struct sim_addr_watch *w)
+{
+	if (w->mismatch_since != SW_TIME_NEVER && sim_now(s) - w->mismatch_since > s->addr_lag_max)
+		s->addr_lag_max = sim_now(s) - w->mismatch_since;
+	w->mismatch_since = SW_TIME_NEVER;
+}
+
 void sim_watch_add(struct sim *s, struct sim_node *n, struct sim_addr_watch *w, uint8_t sock,
 		   uint32_t server, const uint8_t addr[16])
 {
@@ -113,9 +122,11 @@ void sim_watch_add(struct sim *s, struct sim_node *n, struct sim_addr_watch *w, 
 	struct sw_teredo t;
 
 	s->st.checks++;
-	if (w->valid)
+	if (w->had && memcmp(w->last, addr, 16) != 0)
 		s->st.addr_changes++;
 	s->st.qualified++;
+	w->had = true;
+	memcpy(w->last, addr, 16);
 	memcpy(w->addr, addr, 16);
 	w->valid = true;
 	w->reported = false;
@@ -132,7 +143,7 @@ void sim_watch_add(struct sim *s, struct sim_node *n, struct sim_addr_watch *w, 
 	if (!sw_endpoint_eq(pub, t.mapped))
 		sim_fail(s, "%s configured %s but its NAT maps it to %s", n->name,
 			 inet_ntop(AF_INET6, addr, a, sizeof(a)), ep_str(pub, b, sizeof(b)));
-	w->mismatch_since = SW_TIME_NEVER;
+	lag_end(s, w);
 }
 
 void sim_watch_del(struct sim_addr_watch *w, const uint8_t addr[16])
@@ -155,7 +166,7 @@ void sim_watch_sweep(struct sim *s, struct sim_node *n, struct sim_addr_watch *w
 	s->st.checks++;
 	if (sim_public_ep(s, n, sock, server_ep(server), &pub) &&
 	    sw_addr_mapping_eq(w->addr, pub)) {
-		w->mismatch_since = SW_TIME_NEVER;
+		lag_end(s, w);
 		return;
 	}
 	if (w->mismatch_since == SW_TIME_NEVER) {

@@ -28,6 +28,8 @@ void sim_check_peers(struct sim *s, struct sim_node *n, struct sw_peers *t,
 /* A client's qualified address as the simulator watches it. */
 struct sim_addr_watch {
 	uint8_t addr[16];
+	uint8_t last[16]; /* the previous address, kept after it is removed */
+	bool had;
 	bool valid;
 	bool reported;
 	sw_time mismatch_since; /* SW_TIME_NEVER while it matches */

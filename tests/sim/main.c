@@ -4,12 +4,14 @@
 #include <string.h>
 
 #include "scen.h"
+#include "selftest.h"
 
 #define DEFAULT_SEED 4380u
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: swsim [--seed N] [--scenario NAME|PREFIX] [--list] [-v]\n"
+	fprintf(f, "usage: swsim [--seed N] [--scenario NAME|PREFIX] [--list] [-v|-vv]\n"
+		   "       swsim --selftest\n"
 		   "       swsim --long [--clients N] [--hours H] [--seed N] [-v]\n"
 		   "Runs the simulation matrix and the named scenarios with the real engines;\n"
 		   "every failure prints the command line that replays it.\n");
@@ -28,6 +30,7 @@ static int parse_u64(const char *s, uint64_t *out)
 int main(int argc, char **argv)
 {
 	struct scen_opts o = {.seed = DEFAULT_SEED, .clients = 10000, .hours = 24};
+	bool selftest = false;
 	uint64_t v;
 	int r;
 
@@ -49,6 +52,8 @@ int main(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--long") == 0) {
 			o.long_run = true;
+		} else if (strcmp(a, "--selftest") == 0) {
+			selftest = true;
 		} else if (strcmp(a, "--list") == 0) {
 			o.list = true;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "-vv") == 0) {
@@ -61,6 +66,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (selftest)
+		return sim_selftest(o.seed) ? 1 : 0;
 	r = scen_main(&o);
 	return r == 0 ? 0 : r < 0 ? 2 : 1;
 }

@@ -38,6 +38,10 @@ int sim_nat_init(struct sim_nat *n, const struct sim_nat_cfg *cfg, uint32_t ext_
 {
 	memset(n, 0, sizeof(*n));
 	n->cfg = *cfg;
+	/* A mapping only receives from what it maps to (as conntrack does): filtering is never
+	 * looser than the mapping behaviour. */
+	if (n->cfg.filtering < n->cfg.mapping)
+		n->cfg.filtering = n->cfg.mapping;
 	n->ext_ip = ext_ip;
 	n->next_port = (uint16_t)(PORT_LO + sim_rng_below(r, PORT_SPAN));
 	if (sim_hmap_init(&n->out, 16) < 0 || sim_hmap_init(&n->in, 16) < 0) {

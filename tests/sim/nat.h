@@ -27,7 +27,7 @@ enum sim_nat_alloc {
 };
 
 struct sim_nat_cfg {
-	uint8_t mapping, filtering; /* enum sim_nat_dep */
+	uint8_t mapping, filtering; /* enum sim_nat_dep; filtering at least as strict */
 	uint8_t port_preserve;      /* keep the internal port when it is free */
 	uint8_t alloc;              /* enum sim_nat_alloc, when not preserved */
 	uint8_t hairpin;

@@ -37,8 +37,10 @@ void sim_client_status(struct sim *s, uint32_t node, uint8_t *state, uint8_t *na
 		       uint8_t *expect_nat);
 #endif
 #ifdef SIM_HAVE_RELAY
+/* max_peers, bufs: the relay's table and queue-pool bounds (0 = engine defaults). */
 uint32_t sim_add_relay(struct sim *s, const char *name, uint32_t ip, uint16_t port,
-		       const uint8_t v6[16], const struct sim_link *l);
+		       const uint8_t v6[16], const struct sim_link *l, uint32_t max_peers,
+		       uint32_t bufs);
 #endif
 uint32_t sim_add_v6host(struct sim *s, const char *name, const uint8_t v6[16], uint32_t relay,
 			const struct sim_link *l);

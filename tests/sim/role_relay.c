@@ -90,7 +90,8 @@ static const struct sim_role_ops relay_ops = {
 };
 
 uint32_t sim_add_relay(struct sim *s, const char *name, uint32_t ip, uint16_t port,
-		       const uint8_t v6[16], const struct sim_link *l)
+		       const uint8_t v6[16], const struct sim_link *l, uint32_t max_peers,
+		       uint32_t bufs)
 {
 	uint32_t i = sim_node_new(s, SIM_ROLE_RELAY, name, SIM_INTERNET, ip, l);
 	struct sim_node *n = sim_node(s, i);
@@ -102,6 +103,8 @@ uint32_t sim_add_relay(struct sim *s, const char *name, uint32_t ip, uint16_t po
 	sim_seed_node(s, i, &r->rng);
 	sim_rng_bind(&r->rng, &r->rand);
 	cfg.rand = &r->rand;
+	cfg.max_peers = max_peers;
+	cfg.queue_bufs = bufs;
 	sim_node_add_sock(s, i, 0, port);
 	if (v6)
 		sim_node_set_v6(s, i, v6);

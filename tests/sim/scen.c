@@ -441,7 +441,7 @@ static const struct {
 } mix[] = {
 	{"none", 5}, {"full-cone", 15}, {"restricted", 20}, {"port-restricted", 20},
 	{"addr-dependent", 4}, {"symmetric-seq", 4}, {"symmetric-random", 4},
-	{"symmetric-pp", 4}, {"cgn-cone", 20}, {"cgn-symmetric", 4},
+	{"symmetric-pp", 4}, {"cgn-cone", 16}, {"cgn-symmetric", 4}, {"short-timeout", 4},
 };
 #define MIX_TOTAL 100u
 #define HOMES_PER_CGN 64u
@@ -481,6 +481,9 @@ static void build_long(struct world *w, const struct scen_opts *o, uint32_t *cl,
 			cgn[g] = w->s.realms[sim_node(&w->s, w->s.realms[realm].nat)->realm].nat;
 		snprintf(name, sizeof(name), "c%u", i);
 		kind[i] = k;
+		if (realm != SIM_INTERNET && sim_rng_below(&w->s.rng, 2) == 0)
+			at(w, SW_SEC(60) + sim_rng_below(&w->s.rng, MIN_MS(60) * o->hours),
+			   SIM_ACT_NAT_REBOOT, w->s.realms[realm].nat, 0); /* half the homes */
 		cl[i] = world_client(w, name, realm, k, sim_rng_below(&w->s.rng, SW_SEC(60)));
 	}
 	for (uint32_t i = 0; i < o->clients; i++) {
@@ -534,7 +537,7 @@ static int run_long(const struct scen_opts *o)
 	build_long(&w, o, cl, kind);
 	printf("swsim long: %u clients behind %u NATs, %u relays, %u IPv6 hosts, %u flows, "
 	       "1%% loss on every client link, %u virtual hours (seed %llu)\n",
-	       o->clients, w.s.n_nodes - o->clients - 3 - w.n_relays - w.n_hosts, w.n_relays,
+	       o->clients, w.s.n_nodes - o->clients - 2 - w.n_relays - w.n_hosts, w.n_relays,
 	       w.n_hosts, w.s.n_flows, o->hours, (unsigned long long)o->seed);
 	fflush(stdout);
 	sim_schedule(&w.s, w.s.check_every, SIM_EV_CHECK, SIM_NONE, 0);

@@ -29,6 +29,9 @@ const struct scen_natkind scen_kinds[] = {
 	{"symmetric-pp", 1, {APDM, APDM, 1, SIM_ALLOC_RANDOM, 0, 0, MIN2}, {0}, 0, false},
 	{"cgn-cone", 2, {EIM, APDM, 1, SIM_ALLOC_RANDOM, 1, 0, MIN2},
 	 {EIM, ADM, 0, SIM_ALLOC_RANDOM, 1, 0, MIN2}, SW_NAT_RESTRICTED, true},
+	/* forgets idle mappings after 20 s, before the 30 s refresh: addresses keep changing */
+	{"short-timeout", 1, {EIM, APDM, 0, SIM_ALLOC_RANDOM, 0, 0, 20000}, {0},
+	 SW_NAT_RESTRICTED, false},
 	{"cgn-symmetric", 2, {EIM, APDM, 1, SIM_ALLOC_RANDOM, 1, 0, MIN2},
 	 {APDM, APDM, 0, SIM_ALLOC_RANDOM, 0, 0, MIN2}, SW_NAT_SYMMETRIC, false},
 };
@@ -86,7 +89,8 @@ static void infra(struct world *w, unsigned relays, unsigned hosts, bool secure)
 		snprintf(name, sizeof(name), "relay%u", i);
 		v6_of(v6, 0xffff, (uint16_t)(i + 1));
 		w->relay[w->n_relays++] = sim_add_relay(&w->s, name, IP4(198, 51, 100, 1 + i), 3545,
-							  v6, &w->infra_link);
+							  v6, &w->infra_link, w->relay_peers,
+							  w->relay_bufs);
 	}
 	w->have_relay = w->n_relays > 0;
 #else
@@ -105,7 +109,11 @@ static void infra(struct world *w, unsigned relays, unsigned hosts, bool secure)
 int world_init(struct world *w, uint64_t seed, uint32_t loss_ppm, unsigned relays,
 	       unsigned hosts, bool secure)
 {
+	uint32_t peers = relays > 1 ? 65536 : 1024; /* the long run has two relays */
+
 	memset(w, 0, sizeof(*w));
+	w->relay_peers = peers;
+	w->relay_bufs = peers / 16;
 	if (sim_init(&w->s, seed) < 0)
 		return -1;
 	w->infra_link = (struct sim_link){.delay_ms = 5, .jitter_ms = 2};
@@ -113,7 +121,8 @@ int world_init(struct world *w, uint64_t seed, uint32_t loss_ppm, unsigned relay
 	w->client_link = (struct sim_link){.delay_ms = 5, .jitter_ms = 10, .loss_ppm = loss_ppm,
 					   .dup_ppm = 2000, .reorder_ppm = 5000,
 					   .reorder_ms = 40};
-	w->s.addr_lag_limit = 30000 + 3 * 4000 + 10000; /* R + 3 RS timeouts + a sweep */
+	w->s.check_every = SW_SEC(1);
+	w->s.addr_lag_limit = 30000 + 3 * 4000 + 2000; /* R + 3 RS timeouts + a sweep */
 	infra(w, relays, hosts, secure);
 	return 0;
 }

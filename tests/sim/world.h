@@ -32,7 +32,8 @@ struct world {
 	uint32_t server_ip;
 	uint32_t next_pub, next_cgn_home;
 	struct sim_link client_link, nat_link, infra_link;
-	uint32_t refresh_ms, max_peers, pool_bufs;
+	uint32_t refresh_ms, max_peers, pool_bufs; /* client engine bounds (0: defaults) */
+	uint32_t relay_peers, relay_bufs;
 	bool have_relay, have_client;
 };
 
