@@ -77,6 +77,19 @@ uint16_t sw_daemon_udp_port(struct sw_daemon *d, unsigned sock)
 	return sock < d->nudp ? d->udp[sock].u.port : 0;
 }
 
+int sw_daemon_udp_join(struct sw_daemon *d, unsigned sock, uint32_t group)
+{
+	int err;
+
+	if (sock >= d->nudp)
+		return -EBADF;
+	err = sw_udp_join(&d->udp[sock].u, group);
+	if (err)
+		sw_log_errno(err, "cannot join multicast group %u.%u.%u.%u", group >> 24,
+			     (group >> 16) & 255, (group >> 8) & 255, group & 255);
+	return err;
+}
+
 static int tun_buffers(struct sw_daemon *d, unsigned mtu)
 {
 	d->tun_slot = mtu < 2048 ? 2048 : mtu;
@@ -160,6 +173,7 @@ static void on_ctl(void *ctx, uint32_t events)
 
 	(void)events;
 	sw_ctl_run(d->ctl, sw_clock_now());
+	sw_daemon_rearm(d);
 }
 
 static int start_ctl(struct sw_daemon *d, gid_t group)

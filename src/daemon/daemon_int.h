@@ -68,5 +68,7 @@ void sw_daemon_on_udp(void *ctx, uint32_t events);
 void sw_daemon_on_tun(void *ctx, uint32_t events);
 void sw_daemon_on_timer(void *ctx, uint32_t events);
 void sw_daemon_on_signal(void *ctx, int sig);
+/* Arm the loop's timer for the earliest of the role's and the control socket's deadlines. */
+void sw_daemon_rearm(struct sw_daemon *d);
 
 #endif

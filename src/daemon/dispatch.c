@@ -110,7 +110,7 @@ static void maybe_flush(struct sw_daemon *d)
 		flush(d);
 }
 
-static void rearm(struct sw_daemon *d)
+void sw_daemon_rearm(struct sw_daemon *d)
 {
 	sw_time at = d->role->next_deadline ? d->role->next_deadline(d->state) : SW_TIME_NEVER;
 	sw_time c = d->ctl ? sw_ctl_next_deadline(d->ctl) : SW_TIME_NEVER;
@@ -140,7 +140,7 @@ void sw_daemon_on_udp(void *ctx, uint32_t events)
 		if (n < SW_UDP_BATCH)
 			break;
 	}
-	rearm(d);
+	sw_daemon_rearm(d);
 }
 
 void sw_daemon_on_tun(void *ctx, uint32_t events)
@@ -160,7 +160,7 @@ void sw_daemon_on_tun(void *ctx, uint32_t events)
 			d->role->tun_input(d->state, buf, (size_t)n, now, &d->out);
 	}
 	flush(d);
-	rearm(d);
+	sw_daemon_rearm(d);
 }
 
 void sw_daemon_on_timer(void *ctx, uint32_t events)
@@ -175,7 +175,7 @@ void sw_daemon_on_timer(void *ctx, uint32_t events)
 	    (!d->role->next_deadline || d->role->next_deadline(d->state) <= now))
 		d->role->timer(d->state, now, &d->out);
 	flush(d);
-	rearm(d);
+	sw_daemon_rearm(d);
 }
 
 static void report(void *ctx, const char *msg)
@@ -228,7 +228,7 @@ void sw_daemon_on_signal(void *ctx, int sig)
 
 	if (sig == SIGHUP) {
 		reload(d);
-		rearm(d);
+		sw_daemon_rearm(d);
 		return;
 	}
 	sw_log_notice("signal %d: stopping", sig);
@@ -239,7 +239,7 @@ int sw_daemon_run(struct sw_daemon *d)
 {
 	int err = 0;
 
-	rearm(d);
+	sw_daemon_rearm(d);
 	while (!d->stop) {
 		err = sw_loop_run_once(&d->loop, -1);
 		if (err < 0) {

@@ -55,6 +55,9 @@ const struct sw_role_ops *sw_role_find(const char *relay_type);
 int sw_daemon_udp_open(struct sw_daemon *d, uint32_t ip, uint16_t port);
 /* The bound port of a socket (after a random bind). */
 uint16_t sw_daemon_udp_port(struct sw_daemon *d, unsigned sock);
+/* Join IPv4 multicast group (host order) on socket `sock`, e.g. 224.0.0.253 for client
+ * local discovery (RFC 4380 §5.2.8). 0 or -errno. */
+int sw_daemon_udp_join(struct sw_daemon *d, unsigned sock, uint32_t group);
 /* Create/attach the TUN device and bring it up with this MTU. */
 int sw_daemon_tun_open(struct sw_daemon *d, const char *name, unsigned mtu);
 /* Routes through the tunnel, removed by the daemon when it stops. */
