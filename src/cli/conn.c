@@ -14,12 +14,6 @@
 
 #include "sw_config.h"
 
-struct rd {
-	int fd;
-	char *buf;
-	size_t len, cap;
-};
-
 static const char *rundir(void)
 {
 	const char *d = getenv("SHIPWORM_RUNDIR");
@@ -99,45 +93,45 @@ static int conn_open(const char *path)
 	return -err;
 }
 
-static int wait_fd(int fd, short events)
+static int wait_fd(int fd, short events, int timeout_ms)
 {
 	struct pollfd p = {.fd = fd, .events = events};
-	int rc = poll(&p, 1, SW_CONN_TIMEOUT_MS);
+	int rc = poll(&p, 1, timeout_ms);
 
 	if (rc < 0)
-		return -errno;
+		return errno == EINTR ? 0 : -errno;
 	return rc == 0 ? -ETIMEDOUT : 0;
 }
 
-/* Next line (newline replaced by NUL) at rd->buf; returns its length or -errno. */
-static ssize_t read_line(struct rd *rd)
+int sw_conn_line(struct sw_conn *c, int timeout_ms, char **line)
 {
 	char *nl;
 
-	while (!(nl = memchr(rd->buf, '\n', rd->len))) {
+	if (c->consumed) {
+		c->len -= c->consumed;
+		memmove(c->buf, c->buf + c->consumed, c->len);
+		c->consumed = 0;
+	}
+	while (!(nl = memchr(c->buf, '\n', c->len))) {
 		ssize_t r;
 		int rc;
 
-		if (rd->len == rd->cap)
+		if (c->len == c->cap)
 			return -EMSGSIZE;
-		if ((rc = wait_fd(rd->fd, POLLIN)) < 0)
+		if ((rc = wait_fd(c->fd, POLLIN, timeout_ms)) < 0)
 			return rc;
-		r = recv(rd->fd, rd->buf + rd->len, rd->cap - rd->len, 0);
-		if (r < 0 && errno != EINTR)
+		r = recv(c->fd, c->buf + c->len, c->cap - c->len, MSG_DONTWAIT);
+		if (r < 0 && errno != EINTR && errno != EAGAIN)
 			return -errno;
 		if (r == 0)
 			return -ECONNRESET;
 		if (r > 0)
-			rd->len += (size_t)r;
+			c->len += (size_t)r;
 	}
 	*nl = '\0';
-	return nl - rd->buf;
-}
-
-static void drop_line(struct rd *rd, size_t linelen)
-{
-	rd->len -= linelen + 1;
-	memmove(rd->buf, rd->buf + linelen + 1, rd->len);
+	c->consumed = (size_t)(nl - c->buf) + 1;
+	*line = c->buf;
+	return (int)(nl - c->buf);
 }
 
 static int check_greeting(const char *line)
@@ -161,10 +155,16 @@ static int check_greeting(const char *line)
 	return 0;
 }
 
-static int send_all(int fd, const char *s, size_t len)
+int sw_conn_send(struct sw_conn *c, const char *req)
 {
+	char line[256];
+	size_t len = (size_t)snprintf(line, sizeof(line), "%s\n", req);
+	const char *s = line;
+
+	if (len >= sizeof(line))
+		return -EMSGSIZE;
 	while (len > 0) {
-		ssize_t w = send(fd, s, len, MSG_NOSIGNAL);
+		ssize_t w = send(c->fd, s, len, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -175,34 +175,57 @@ static int send_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-/* Greeting, request, reply line into out->line. */
-static int exchange(struct rd *rd, const char *req, struct sw_reply *out)
+static void conn_error(const char *path, int rc)
 {
-	char reqline[256];
-	ssize_t l = read_line(rd);
-	int rc;
-
-	if (l < 0 || (rc = check_greeting(rd->buf)) < 0)
-		return l < 0 ? (int)l : rc;
-	drop_line(rd, (size_t)l);
-	snprintf(reqline, sizeof(reqline), "%s\n", req);
-	if ((rc = send_all(rd->fd, reqline, strlen(reqline))) < 0)
-		return rc;
-	if ((l = read_line(rd)) < 0)
-		return (int)l;
-	out->line = strdup(rd->buf);
-	out->parsed = strdup(rd->buf);
-	return out->line && out->parsed ? (int)l : -ENOMEM;
+	if (rc != -EPROTO)
+		fprintf(stderr, "shipworm: %s: %s\n", path, strerror(-rc));
 }
 
-static int parse_reply(struct sw_reply *out, size_t len)
+int sw_conn_open(struct sw_conn *c, const char *path)
 {
-	size_t cap = len / 2 + 2;
+	char *line;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->path = path;
+	c->fd = conn_open(path);
+	if (c->fd < 0)
+		return c->fd;
+	c->cap = SW_CONN_REPLY_MAX;
+	c->buf = malloc(c->cap);
+	rc = c->buf ? sw_conn_line(c, SW_CONN_TIMEOUT_MS, &line) : -ENOMEM;
+	if (rc >= 0)
+		rc = check_greeting(line);
+	if (rc < 0) {
+		conn_error(path, rc);
+		sw_conn_close(c);
+		return rc;
+	}
+	return 0;
+}
+
+void sw_conn_close(struct sw_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->buf);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+int sw_conn_parse(struct sw_reply *out, const char *line)
+{
+	size_t len = strlen(line), cap = len / 2 + 2;
 	struct sw_jread_node *nodes = calloc(cap, sizeof(*nodes));
 	const struct sw_jread_node *ok;
 
-	if (!nodes)
+	memset(out, 0, sizeof(*out));
+	out->line = strdup(line);
+	out->parsed = strdup(line);
+	if (!nodes || !out->line || !out->parsed) {
+		free(nodes);
 		return -ENOMEM;
+	}
 	if (sw_jread_parse(&out->r, nodes, cap, out->parsed, len) < 0 ||
 	    sw_jread_root(&out->r)->type != SW_JREAD_OBJ) {
 		fprintf(stderr, "shipworm: malformed reply from the daemon\n");
@@ -220,24 +243,23 @@ static int parse_reply(struct sw_reply *out, size_t len)
 
 int sw_conn_request(const char *path, const char *req, struct sw_reply *out)
 {
-	struct rd rd = {.cap = SW_CONN_REPLY_MAX};
+	struct sw_conn c;
+	char *line;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rd.fd = conn_open(path);
-	if (rd.fd < 0)
-		return rd.fd;
-	rd.buf = malloc(rd.cap);
-	rc = rd.buf ? exchange(&rd, req, out) : -ENOMEM;
-	close(rd.fd);
-	free(rd.buf);
-	if (rc == -EPROTO)
+	rc = sw_conn_open(&c, path);
+	if (rc < 0)
 		return rc;
-	if (rc < 0) {
-		fprintf(stderr, "shipworm: %s: %s\n", path, strerror(-rc));
-		return rc;
-	}
-	return parse_reply(out, (size_t)rc);
+	rc = sw_conn_send(&c, req);
+	if (rc >= 0)
+		rc = sw_conn_line(&c, SW_CONN_TIMEOUT_MS, &line);
+	if (rc >= 0)
+		rc = sw_conn_parse(out, line);
+	else
+		conn_error(path, rc);
+	sw_conn_close(&c);
+	return rc < 0 ? rc : 0;
 }
 
 void sw_conn_free(struct sw_reply *r)
@@ -276,14 +298,23 @@ int sw_conn_args(int argc, char *argv[], struct sw_conn_target *t, void (*usage)
 	return 0;
 }
 
+int sw_conn_resolve(const struct sw_conn_target *t, char *path, size_t cap)
+{
+	if (!t->socket)
+		return sw_conn_path(t->instance, path, cap);
+	if ((size_t)snprintf(path, cap, "%s", t->socket) >= cap) {
+		fprintf(stderr, "shipworm: socket path too long\n");
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
 int sw_conn_fetch(const struct sw_conn_target *t, const char *req, struct sw_reply *out)
 {
 	char path[4096];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (t->socket)
-		return sw_conn_request(t->socket, req, out);
-	rc = sw_conn_path(t->instance, path, sizeof(path));
+	rc = sw_conn_resolve(t, path, sizeof(path));
 	return rc < 0 ? rc : sw_conn_request(path, req, out);
 }

@@ -4,6 +4,7 @@
 
 #include "addrcmd.h"
 #include "metrics.h"
+#include "monitor.h"
 #include "show.h"
 #include "sw_config.h"
 
@@ -23,6 +24,8 @@ static const struct verb verbs[] = {
 	{"peers", sw_show_peers_main, sw_show_peers_usage, "show a running daemon's peer table"},
 	{"metrics", sw_metrics_main, sw_metrics_usage,
 	 "print a running daemon's counters in the Prometheus text format"},
+	{"monitor", sw_monitor_main, sw_monitor_usage,
+	 "print a running daemon's events as they happen"},
 	{"addr", sw_addrcmd_main, sw_addrcmd_usage, "decode a Teredo address, or build one"},
 	{"help", help_main, help_usage, "show help for a verb"},
 };

@@ -1,5 +1,6 @@
 /* ctl_fake: a stand-in daemon for the CLI tests. Serves the control socket at argv[1] with
- * fixed status, peers and counters, until SIGTERM or argv[2] seconds (default 30) pass. */
+ * fixed status, peers and counters, and a state event every 100 ms to monitor clients,
+ * until SIGTERM or argv[2] seconds (default 30) pass. */
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -95,6 +96,20 @@ static size_t fake_stats(void *ctx, struct sw_stat *out, size_t cap)
 	return 3;
 }
 
+static void send_event(struct sw_ctl *c, unsigned n)
+{
+	char buf[128];
+	struct sw_json j;
+
+	sw_json_init(&j, buf, sizeof(buf));
+	sw_json_obj_begin(&j, NULL);
+	sw_json_str(&j, "event", "state");
+	sw_json_str(&j, "state", n % 2 ? "qualified" : "probe");
+	sw_json_u64(&j, "seq", n);
+	sw_json_obj_end(&j);
+	sw_ctl_event(c, sw_json_finish(&j), now_ms());
+}
+
 int main(int argc, char *argv[])
 {
 	struct sw_ctl_provider p = {.instance = "fake", .status = fake_status,
@@ -112,11 +127,12 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "ctl_fake: %s: %s\n", argv[1], strerror(-rc));
 		return 1;
 	}
-	while (!stop && now_ms() < end) {
+	for (unsigned n = 0; !stop && now_ms() < end; n++) {
 		struct pollfd pfd = {.fd = sw_ctl_fd(c), .events = POLLIN};
 
 		poll(&pfd, 1, 100);
 		sw_ctl_run(c, now_ms());
+		send_event(c, n);
 	}
 	sw_ctl_close(c);
 	return 0;

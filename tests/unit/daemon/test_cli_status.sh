@@ -73,6 +73,31 @@ check "$dir/out" '# HELP shipworm_drop_bad_auth dropped: bad \\ auth\nline'
 check "$dir/out" 'shipworm_drop_odd_name{instance="fake"} 0'
 check "$dir/out" 'shipworm_ctl_clients_accepted{instance="fake"}'
 
+# monitor: events as they come; ends with status 0 when the daemon goes away
+"$SW" monitor fake >"$dir/mon" 2>&1 &
+mpid=$!
+i=0
+while [ "$(grep -c ' state state=' "$dir/mon")" -lt 2 ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && { bad "monitor: no events"; cat "$dir/mon"; break; }
+	sleep 0.05
+done
+kill "$mpid" 2>/dev/null; wait "$mpid" 2>/dev/null
+grep -Eq '^[0-9]{2}:[0-9]{2}:[0-9]{2} state state=(probe|qualified) seq=[0-9]+$' "$dir/mon" ||
+	{ bad "monitor line format:"; cat "$dir/mon"; }
+"$FAKE" "$dir/run/short.sock" 1 &
+spid=$!
+i=0
+while ! [ -S "$dir/run/short.sock" ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && { bad "short ctl_fake did not start"; break; }
+	sleep 0.05
+done
+timeout 10 "$SW" monitor --json --socket "$dir/run/short.sock" >"$dir/mon" 2>"$dir/err"
+rc=$?
+wait "$spid"
+[ $rc = 0 ] || bad "monitor exit $rc when the daemon stopped: $(cat "$dir/err")"
+check "$dir/err" "closed the connection"
+check "$dir/mon" '{"event":"state","state":"qualified","seq":1}'
+
 # errors
 "$SW" status nosuch >/dev/null 2>&1; [ $? = 1 ] || bad "unknown instance: exit not 1"
 "$SW" status a/b >/dev/null 2>&1; [ $? = 1 ] || bad "bad instance name: exit not 1"
