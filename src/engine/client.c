@@ -91,7 +91,7 @@ void sw_client_udp(struct sw_client *c, struct sw_endpoint from, uint32_t dst_ip
 	struct sw_ip6 ip;
 
 	c->stats.rx_packets++;
-	if (sw_pkt_parse(buf, len, &pkt) != 0 || sw_ip6_parse(pkt.ip6, pkt.ip6_len, &ip) != 0) {
+	if (from.port == 0 || sw_pkt_parse(buf, len, &pkt) != 0 || sw_ip6_parse(pkt.ip6, pkt.ip6_len, &ip) != 0) {
 		c->stats.rx_malformed++;
 		return;
 	}

@@ -272,7 +272,7 @@ static void tx_teredo(struct sw_client *c, struct sw_peer *p, const uint8_t *pkt
 	struct sw_teredo t;
 
 	sw_addr_decode(pkt + 24, &t);
-	if (!sw_ipv4_is_global(t.mapped.ip, global_opts(c)) ||
+	if (t.mapped.port == 0 || !sw_ipv4_is_global(t.mapped.ip, global_opts(c)) ||
 	    !sw_ipv4_is_global(t.server, global_opts(c))) {
 		c->stats.tx_nonglobal++;
 		return;
