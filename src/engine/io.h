@@ -90,6 +90,7 @@ struct sw_stat {
 	const char *name;
 	const char *help;
 	uint64_t value;
+	bool gauge; /* a level that goes up and down (peers, buffers in use), not a total */
 };
 
 #endif
