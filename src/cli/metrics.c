@@ -37,6 +37,7 @@ static void print_one(FILE *f, const struct sw_jread *r, const struct sw_jread_n
 {
 	const char *name = sw_jread_str(r, m, "name"), *help = sw_jread_str(r, m, "help");
 	const struct sw_jread_node *v = sw_jread_get(r, m, "value");
+	const char *type;
 	uint64_t val;
 
 	if (!name || !*name || sw_jread_u64(v, &val) < 0)
@@ -48,9 +49,10 @@ static void print_one(FILE *f, const struct sw_jread *r, const struct sw_jread_n
 		put_escaped(f, help, false);
 		fputc('\n', f);
 	}
+	type = sw_jread_str(r, m, "type");
 	fputs("# TYPE ", f);
 	put_name(f, name);
-	fputs(" counter\n", f);
+	fprintf(f, " %s\n", type && strcmp(type, "gauge") == 0 ? "gauge" : "counter");
 	put_name(f, name);
 	if (instance) {
 		fputs("{instance=\"", f);

@@ -262,7 +262,10 @@ static bool client_reply(struct sw_ctl *c, struct ctl_client *cl, const char *te
 
 static size_t collect_stats(const struct sw_ctl *c, struct sw_stat *st, size_t cap)
 {
-	size_t n = c->p.stats ? c->p.stats(c->p.ctx, st, cap) : 0;
+	size_t n;
+
+	memset(st, 0, cap * sizeof(*st)); /* providers may set only name, help and value */
+	n = c->p.stats ? c->p.stats(c->p.ctx, st, cap) : 0;
 
 	if (n > cap)
 		n = cap;
@@ -293,6 +296,8 @@ static void render_metrics(const struct sw_ctl *c, struct sw_json *j)
 		sw_json_str(j, "name", st[i].name);
 		sw_json_str(j, "help", st[i].help ? st[i].help : "");
 		sw_json_u64(j, "value", st[i].value);
+		if (st[i].gauge)
+			sw_json_str(j, "type", "gauge");
 		sw_json_obj_end(j);
 	}
 	sw_json_arr_end(j);

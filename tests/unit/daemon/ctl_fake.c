@@ -88,12 +88,13 @@ static void fake_peers(void *ctx, struct sw_json *j, sw_time now)
 static size_t fake_stats(void *ctx, struct sw_stat *out, size_t cap)
 {
 	(void)ctx;
-	if (cap < 3)
+	if (cap < 4)
 		return 0;
 	out[0] = (struct sw_stat){"udp_rx_packets", "UDP datagrams received", 1234};
 	out[1] = (struct sw_stat){"drop_bad_auth", "dropped: bad \\ auth\nline", 5};
 	out[2] = (struct sw_stat){"drop-odd name", "", 0};
-	return 3;
+	out[3] = (struct sw_stat){"peers", "peers in the table", 2, .gauge = true};
+	return 4;
 }
 
 static void send_event(struct sw_ctl *c, unsigned n)

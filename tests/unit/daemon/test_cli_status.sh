@@ -72,6 +72,9 @@ check "$dir/out" 'shipworm_udp_rx_packets{instance="fake"} 1234'
 check "$dir/out" '# HELP shipworm_drop_bad_auth dropped: bad \\ auth\nline'
 check "$dir/out" 'shipworm_drop_odd_name{instance="fake"} 0'
 check "$dir/out" 'shipworm_ctl_clients_accepted{instance="fake"}'
+check "$dir/out" "# TYPE shipworm_peers gauge"
+grep -q "TYPE shipworm_drop_odd_name counter" "$dir/out" || bad "no HELP-less counter TYPE"
+grep -q "HELP shipworm_drop_odd_name" "$dir/out" && bad "empty HELP printed"
 
 # monitor: events as they come; ends with status 0 when the daemon goes away
 "$SW" monitor fake >"$dir/mon" 2>&1 &
