@@ -251,7 +251,8 @@ static size_t raw_ra(uint8_t *b, const uint8_t nonce[8], const uint8_t dst[16], 
 	memset(m, 0, r->ra_hlen);
 	m[0] = SW_ICMP6_RA;
 	m[1] = r->code;
-	memcpy(m + r->ra_hlen, r->opts, r->optlen);
+	if (r->optlen)
+		memcpy(m + r->ra_hlen, r->opts, r->optlen);
 	cs = sw_csum_ip6(r->src, dst, SW_NH_ICMP6, m, mlen);
 	if (r->bad_csum)
 		cs ^= 1;
