@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "addrcmd.h"
+#include "dump.h"
 #include "metrics.h"
 #include "monitor.h"
 #include "show.h"
@@ -26,6 +27,8 @@ static const struct verb verbs[] = {
 	 "print a running daemon's counters in the Prometheus text format"},
 	{"monitor", sw_monitor_main, sw_monitor_usage,
 	 "print a running daemon's events as they happen"},
+	{"dump", sw_dump_main, sw_dump_usage,
+	 "print a running daemon's state and peers as tab-separated lines"},
 	{"addr", sw_addrcmd_main, sw_addrcmd_usage, "decode a Teredo address, or build one"},
 	{"help", help_main, help_usage, "show help for a verb"},
 };

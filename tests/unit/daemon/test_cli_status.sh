@@ -76,6 +76,14 @@ check "$dir/out" "# TYPE shipworm_peers gauge"
 grep -q "TYPE shipworm_drop_odd_name counter" "$dir/out" || bad "no HELP-less counter TYPE"
 grep -q "HELP shipworm_drop_odd_name" "$dir/out" && bad "empty HELP printed"
 
+# dump: stable tab-separated lines
+"$SW" dump >"$dir/out" || bad "dump exit"
+T=$(printf '\t')
+check "$dir/out" "fake${T}client${T}qualified${T}2001:0:4136:e378:8000:63bf:3fff:fdd2${T}192.168.1.2:3544${T}192.0.2.45:40000${T}restricted${T}teredo${T}2"
+check "$dir/out" "2001:0:c633:6476:0:dfff:3fff:fdf5${T}192.0.2.10:8192${T}true${T}3000${T}500${T}0${T}-"
+check "$dir/out" "2001:db8::1${T}-${T}false${T}-${T}-${T}3072${T}-"
+[ "$(wc -l <"$dir/out")" = 3 ] || bad "dump: not 3 lines"
+
 # monitor: events as they come; ends with status 0 when the daemon goes away
 "$SW" monitor fake >"$dir/mon" 2>&1 &
 mpid=$!
