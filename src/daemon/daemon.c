@@ -190,12 +190,13 @@ static int start_ctl(struct sw_daemon *d, gid_t group)
 
 int sw_daemon_start(struct sw_daemon *d, gid_t ctl_group)
 {
-	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 	int err;
 
-	err = sw_loop_init(&d->loop, sw_daemon_on_timer, d);
+	/* held until the loop reads them (its signalfd is made in sw_daemon_run, after a
+	 * possible fork: a signalfd made before it would not wake the child's epoll) */
+	err = sw_daemon_block_signals();
 	if (!err)
-		err = sw_loop_signals(&d->loop, sigs, 3, sw_daemon_on_signal, d);
+		err = sw_loop_init(&d->loop, sw_daemon_on_timer, d);
 	if (err) {
 		sw_log_errno(err, "event loop");
 		return err;

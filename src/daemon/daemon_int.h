@@ -68,6 +68,8 @@ void sw_daemon_on_udp(void *ctx, uint32_t events);
 void sw_daemon_on_tun(void *ctx, uint32_t events);
 void sw_daemon_on_timer(void *ctx, uint32_t events);
 void sw_daemon_on_signal(void *ctx, int sig);
+/* Block SIGTERM, SIGINT, SIGHUP until sw_daemon_run() reads them. 0 or -errno. */
+int sw_daemon_block_signals(void);
 /* Arm the loop's timer for the earliest of the role's and the control socket's deadlines. */
 void sw_daemon_rearm(struct sw_daemon *d);
 

@@ -235,10 +235,27 @@ void sw_daemon_on_signal(void *ctx, int sig)
 	d->stop = true;
 }
 
+static const int handled[] = {SIGTERM, SIGINT, SIGHUP};
+
+int sw_daemon_block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
+		sigaddset(&set, handled[i]);
+	return sigprocmask(SIG_BLOCK, &set, NULL) < 0 ? -errno : 0;
+}
+
 int sw_daemon_run(struct sw_daemon *d)
 {
-	int err = 0;
+	int err = sw_loop_signals(&d->loop, handled, sizeof(handled) / sizeof(handled[0]),
+				  sw_daemon_on_signal, d);
 
+	if (err) {
+		sw_log_errno(err, "signals");
+		return err;
+	}
 	sw_daemon_rearm(d);
 	while (!d->stop) {
 		err = sw_loop_run_once(&d->loop, -1);

@@ -57,15 +57,25 @@ grep -q "bad.conf:3: unknown directive 'Nope'" "$NET_TMP/check.out" || fail "no 
 "$SWD" -n -c "$CONF" >"$NET_TMP/check.out" 2>&1 || fail "--check-config refused a good file"
 grep -q "configuration OK" "$NET_TMP/check.out" || fail "no 'configuration OK'"
 
-# run_case BIN STANDIN: one daemon life; STANDIN=1 for shipwormd-testrole, whose role also
-# announces <Prefix>::1/128 as an event and echoes UDP.
+# run_case BIN STANDIN NOTIFY: one daemon life; STANDIN=1 for shipwormd-testrole, whose role
+# also announces <Prefix>::1/128 as an event and echoes UDP; NOTIFY=1 runs it as systemd
+# would (NOTIFY_SOCKET set, an abstract socket, no -f) and checks what it reports there.
+NOTIFY_NAME="swdmn-notify-$$"
 run_case() {
 	BIN=$1
 	STANDIN=$2
-	log "case $(basename "$BIN")"
+	NOTIFY=$3
+	log "case $(basename "$BIN") notify=$NOTIFY"
 	cp "$CONF.good" "$CONF"
 	rm -f "$NET_TMP/swd.log"
-	net_spawn swd a "$BIN" -f -c "$CONF" -p "$PIDF"
+	if [ "$NOTIFY" = 1 ]; then
+		net_spawn notify a socat -u "ABSTRACT-RECV:$NOTIFY_NAME" STDOUT
+		net_wait 5 sh -c "ip netns exec $(ns a) ss -xl | grep -q '@$NOTIFY_NAME'" ||
+			fail "notify listener"
+		net_spawn swd a env "NOTIFY_SOCKET=@$NOTIFY_NAME" "$BIN" -c "$CONF" -p "$PIDF"
+	else
+		net_spawn swd a "$BIN" -f -c "$CONF" -p "$PIDF"
+	fi
 	PID=$(net_pid swd)
 	up() { nsx a ip -j link show swdmn0 >"$NET_TMP/link.json" 2>/dev/null &&
 		[ "$(jget "$NET_TMP/link.json" "'UP' in d[0]['flags']")" = True ] &&
@@ -104,6 +114,11 @@ run_case() {
 	expect "status.pid" "$(jget "$NET_TMP/status.json" "d['pid']")" "$PID"
 	expect "status.sockets" "$(jget "$NET_TMP/status.json" "d['sockets']")" "['198.51.100.10:3544']"
 	expect "status.ok" "$(jget "$NET_TMP/status.json" "d['ok']")" True
+	notified() { grep -q "$1" "$NET_TMP/notify.log"; }
+	if [ "$NOTIFY" = 1 ]; then
+		net_wait 5 notified "READY=1" || fail "no READY=1 on NOTIFY_SOCKET"
+		notified "STATUS=.* running (instance dmn)" || fail "no STATUS= on NOTIFY_SOCKET"
+	fi
 
 	if [ "$STANDIN" = 1 ]; then
 		# the stand-in role echoes: one datagram through recvmmsg, the role and sendmmsg
@@ -124,6 +139,7 @@ run_case() {
 	expect "reloads" "$(jget "$NET_TMP/status.json" "d['counters']['daemon_reloads']")" 1
 	expect "reload errors" "$(jget "$NET_TMP/status.json" "d['counters']['daemon_reload_errors']")" 1
 	expect "mtu after reload" "$(jget "$NET_TMP/status.json" "d['mtu']")" 1400
+	[ "$NOTIFY" = 0 ] || notified "RELOADING=1" || fail "no RELOADING=1 on NOTIFY_SOCKET"
 
 	# SIGTERM: clean exit, nothing left
 	kill -TERM "$PID"
@@ -138,15 +154,41 @@ run_case() {
 	[ -e "$SOCK" ] && fail "control socket left behind"
 	[ -e "$PIDF" ] && fail "pid file left behind"
 	grep -q "could not be removed" "$NET_TMP/swd.log" && fail "cleanup reported failures"
+	if [ "$NOTIFY" = 1 ]; then
+		notified "STOPPING=1" || fail "no STOPPING=1 on NOTIFY_SOCKET"
+		net_stop notify
+	fi
+}
+
+# detach_case BIN: without -f and outside systemd the daemon detaches; the pid file names
+# the daemon, and SIGTERM to that pid still cleans up.
+detach_case() {
+	log "case $(basename "$1") detached"
+	nsx a "$1" -c "$CONF" -p "$PIDF" >"$NET_TMP/detach.log" 2>&1 || fail "detached start failed"
+	net_wait 5 test -s "$PIDF" || { fail "no pid file"; return; }
+	DPID=$(cat "$PIDF")
+	NET_PIDS="$NET_PIDS $DPID"
+	net_wait 10 sh -c "ip netns exec $(ns a) ip link show swdmn0 | grep -q ',UP'" ||
+		fail "detached: tunnel not up"
+	expect "detached ppid" "$(ps -o ppid= -p "$DPID" | tr -d ' ')" 1
+	kill -TERM "$DPID"
+	i=0
+	while kill -0 "$DPID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -0 "$DPID" 2>/dev/null && fail "detached: still running after SIGTERM"
+	nsx a ip link show swdmn0 >/dev/null 2>&1 && fail "detached: tunnel left behind"
+	[ -e "$PIDF" ] && fail "detached: pid file left behind"
+	[ -e "$SOCK" ] && fail "detached: control socket left behind"
 }
 
 cp "$CONF" "$CONF.good"
 if grep -q "not built into" "$NET_TMP/check.out"; then
 	log "relay role not built into shipwormd: only the stand-in case runs"
 else
-	run_case "$SWD" 0
+	run_case "$SWD" 0 0
 fi
-run_case "$SWD_TEST" 1
+run_case "$SWD_TEST" 1 0
+run_case "$SWD_TEST" 1 1
+detach_case "$SWD_TEST"
 
 if [ $fails -ne 0 ]; then
 	log "daemon log:"
