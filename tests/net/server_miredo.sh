@@ -133,5 +133,54 @@ net_log "loop datagram dropped (server_drop_own_source $(counter server_drop_own
 st >"$NET_TMP/status.txt" 2>&1 || net_fail "shipworm status failed"
 grep -q 'server_rs_answered' "$NET_TMP/status.txt" || net_fail "status lacks the server counters: $(cat "$NET_TMP/status.txt")"
 kill -0 "$(net_pid server)" || net_fail "shipwormd server died"
+
+# --- secure qualification (ClientSecretsFile): refused when others may read it; with
+#     it, an unsigned RS is dropped and a signed one answered with a valid MAC ---
+net_stop server || net_fail "server did not stop"
+sec="$NET_TMP/secrets"
+printf '# client-id hex-secret\nalice 736563726574\n' >"$sec"
+chmod 644 "$sec"
+scf2=$(net_miredo_conf srv2 "RelayType server" "ServerBindAddress 198.51.100.1" \
+	"InterfaceName sws0" "ControlSocket $NET_TMP/srv.sock" "User nobody" "ClientSecretsFile $sec")
+net_spawn badsecrets srv "$SWD" -f -c "$scf2"
+net_wait 10 sh -c "! kill -0 $(net_pid badsecrets) 2>/dev/null" || net_fail "started with a world-readable secrets file"
+grep -q refusing "$NET_TMP/badsecrets.log" || net_fail "no reason given: $(cat "$NET_TMP/badsecrets.log")"
+chmod 600 "$sec"
+net_spawn secure srv "$SWD" -f -c "$scf2"
+net_wait 10 test -S "$NET_TMP/srv.sock" || net_fail "secure server did not start: $(cat "$NET_TMP/secure.log")"
+st --json >"$NET_TMP/status.json" || net_fail "status"
+[ "$(jget "$NET_TMP/status.json" "d.get('secure_qualification')")" = True ] || net_fail "not in secure mode"
+rc=0
+nsx cli python3 - "$NET_TMP/rs.out" <<'PY' || rc=$?
+import hashlib, hmac, socket, sys
+out = open(sys.argv[1], "w")
+rs = bytes.fromhex("6000000000083aff" "fe800000000000000000ffffffffffff"
+                   "ff020000000000000000000000000002" "85007d3700000000")
+nonce = bytes(range(1, 9))
+def auth(idv, key):
+    mac = hmac.new(key, nonce + b"\0" + rs, hashlib.sha1).digest() if key else b""
+    return b"\0\1" + bytes([len(idv), len(mac)]) + idv + mac + nonce + b"\0"
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1.0)
+s.sendto(auth(b"", None) + rs, ("198.51.100.1", 3544))
+try:
+    s.recvfrom(2048); print("unsigned RS answered", file=out); sys.exit(1)
+except socket.timeout:
+    pass
+s.sendto(auth(b"alice", b"secret") + rs, ("198.51.100.1", 3544))
+ra, src = s.recvfrom(2048)
+idl, aul = ra[2], ra[3]
+ida, mac = ra[4:4 + idl], ra[4 + idl:4 + idl + aul]
+n2, conf = ra[4 + idl + aul:12 + idl + aul], ra[12 + idl + aul]
+rest = ra[13 + idl + aul:]
+want = hmac.new(b"secret", n2 + bytes([conf]) + rest, hashlib.sha1).digest()
+ok = src == ("198.51.100.1", 3544) and ida == b"alice" and n2 == nonce and conf == 0 and mac == want
+print("RA from", src, "id", ida, "conf", conf, "mac ok", mac == want, file=out)
+sys.exit(0 if ok else 1)
+PY
+[ $rc = 0 ] || { st >&2; net_fail "secure RS exchange: $(cat "$NET_TMP/rs.out")"; }
+m=$(counter server_drop_auth_missing); a=$(counter server_ra_authenticated)
+[ "${m:-0}" -ge 1 ] && [ "${a:-0}" -ge 1 ] || net_fail "secure counters: auth_missing=$m authenticated=$a"
+net_log "secure qualification: unsigned RS dropped ($m), signed RS answered with a valid MAC ($a)"
 echo "PASS"
 exit 0
