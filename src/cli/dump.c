@@ -6,7 +6,7 @@
 #include "conn.h"
 
 static const char *const status_cols[] = {"instance", "role", "state", "address", "local",
-					  "mapped", "nat_type", "interface", "peers"};
+					  "mapped|mapping", "nat_type|nat", "interface", "peers"};
 static const char *const peer_cols[] = {"address", "mapping", "trusted", "last_rx_ms",
 					"last_tx_ms", "queued_bytes", "queued_packets"};
 
@@ -39,9 +39,19 @@ void sw_dump_line(FILE *f, const struct sw_jread *r, const struct sw_jread_node 
 		  const char *const cols[], size_t ncols)
 {
 	for (size_t i = 0; i < ncols; i++) {
+		const struct sw_jread_node *n;
+		char key[32];
+		const char *alt;
+
+		/* "name|other": the first member present */
+		snprintf(key, sizeof(key), "%s", cols[i]);
+		alt = strchr(cols[i], '|');
+		if (alt)
+			key[alt - cols[i]] = '\0';
 		if (i)
 			fputc('\t', f);
-		put_scalar(f, sw_jread_get(r, obj, cols[i]));
+		n = sw_jread_get(r, obj, key);
+		put_scalar(f, n || !alt ? n : sw_jread_get(r, obj, alt + 1));
 	}
 	fputc('\n', f);
 }

@@ -7,25 +7,26 @@
 #include "conn.h"
 #include "term.h"
 
-/* Known status members, in display order; others follow under their own names. */
+/* Known status members, in display order (alt: another name a role may use for it);
+ * others follow under their own names. */
 static const struct {
-	const char *key, *label;
+	const char *key, *alt, *label;
 } known[] = {
-	{"role", "role"},
-	{"version", "version"},
-	{"pid", "pid"},
-	{"uptime_ms", "uptime"},
-	{"state", "state"},
-	{"interface", "interface"},
-	{"mtu", "mtu"},
-	{"server", "server"},
-	{"nat_type", "NAT type"},
-	{"local", "local"},
-	{"mapped", "mapped"},
-	{"address", "address"},
-	{"refresh_interval_ms", "refresh interval"},
-	{"last_refresh_ms", "last refresh"},
-	{"peers", "peers"},
+	{"role", NULL, "role"},
+	{"version", NULL, "version"},
+	{"pid", NULL, "pid"},
+	{"uptime_ms", NULL, "uptime"},
+	{"state", NULL, "state"},
+	{"interface", NULL, "interface"},
+	{"mtu", NULL, "mtu"},
+	{"server", NULL, "server"},
+	{"nat_type", "nat", "NAT type"},
+	{"local", NULL, "local"},
+	{"mapped", "mapping", "mapped"},
+	{"address", NULL, "address"},
+	{"refresh_interval_ms", "refresh_interval", "refresh interval"},
+	{"last_refresh_ms", NULL, "last refresh"},
+	{"peers", NULL, "peers"},
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -35,14 +36,15 @@ static bool ends_with(const char *s, const char *suffix)
 	return l >= n && strcmp(s + l - n, suffix) == 0;
 }
 
-/* Milliseconds of a *_ms member: an integer is ms, a fraction is seconds (sw_json_ms). */
-static bool get_ms(const struct sw_jread_node *n, uint64_t *ms)
+/* A time in ms: a *_ms member's integer, or any number with a fraction, which only
+ * sw_json_ms writes (seconds with three decimals). */
+static bool get_ms(const char *key, const struct sw_jread_node *n, uint64_t *ms)
 {
 	double d;
 
-	if (sw_jread_u64(n, ms) == 0)
+	if (key && ends_with(key, "_ms") && sw_jread_u64(n, ms) == 0)
 		return true;
-	if (sw_jread_double(n, &d) < 0 || d < 0 || d > 1e15)
+	if (!memchr(n->str, '.', n->len) || sw_jread_double(n, &d) < 0 || d < 0 || d > 1e15)
 		return false;
 	*ms = (uint64_t)(d * 1000 + 0.5);
 	return true;
@@ -61,9 +63,9 @@ static const char *scalar_text(const char *key, const struct sw_jread_node *n, c
 	case SW_JREAD_NULL:
 		return "-";
 	case SW_JREAD_NUM:
-		if (key && ends_with(key, "_ms") && get_ms(n, &ms))
-			return strncmp(key, "last_", 5) == 0 ? sw_term_age(ms, buf, len)
-							     : sw_term_duration(ms, buf, len);
+		if (get_ms(key, n, &ms))
+			return key && strncmp(key, "last_", 5) == 0 ? sw_term_age(ms, buf, len)
+								    : sw_term_duration(ms, buf, len);
 		snprintf(buf, len, "%.*s", (int)n->len, n->str);
 		return buf;
 	default:
@@ -153,6 +155,8 @@ static void print_known(const struct sw_jread *r, const struct sw_jread_node *ro
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		const struct sw_jread_node *n = sw_jread_get(r, root, known[i].key);
 
+		if (!n && known[i].alt)
+			n = sw_jread_get(r, root, known[i].alt);
 		if (!n)
 			continue;
 		if (strcmp(known[i].key, "server") == 0)
@@ -162,13 +166,17 @@ static void print_known(const struct sw_jread *r, const struct sw_jread_node *ro
 	}
 }
 
-static bool is_known(const char *key)
+/* Shown by print_known, or not for people (ok, instance, counters)? */
+static bool is_known(const struct sw_jread *r, const struct sw_jread_node *root, const char *key)
 {
 	static const char *skip[] = {"ok", "instance", "counters"};
 
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		if (strcmp(key, known[i].key) == 0)
 			return true;
+		if (known[i].alt && strcmp(key, known[i].alt) == 0)
+			return !sw_jread_get(r, root, known[i].key);
+	}
 	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
 		if (strcmp(key, skip[i]) == 0)
 			return true;
@@ -180,7 +188,7 @@ static void print_others(const struct sw_jread *r, const struct sw_jread_node *r
 	char label[64];
 
 	for (const struct sw_jread_node *m = sw_jread_first(r, root); m; m = sw_jread_next(r, m)) {
-		if (is_known(m->key))
+		if (is_known(r, root, m->key))
 			continue;
 		label_of(m->key, label, sizeof(label));
 		print_value(r, m, label, 2);

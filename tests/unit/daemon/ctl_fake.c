@@ -2,6 +2,7 @@
  * fixed status, peers and counters, and a state event every 100 ms to monitor clients,
  * until SIGTERM or argv[2] seconds (default 30) pass. */
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "daemon/json.h"
 
 static volatile sig_atomic_t stop;
+static bool alt_names; /* $CTL_FAKE_ALT: the other names roles use for mapped, nat_type */
 
 static void on_term(int sig)
 {
@@ -42,13 +44,15 @@ static void fake_status(void *ctx, struct sw_json *j, sw_time now)
 	sw_json_str(j, "interface", "teredo");
 	sw_json_u64(j, "mtu", 1280);
 	sw_json_str(j, "state", "qualified");
-	sw_json_str(j, "nat_type", "restricted");
+	sw_json_str(j, alt_names ? "nat" : "nat_type", "restricted");
 	sw_json_obj_begin(j, "server");
 	sw_json_ip4(j, "primary", 0x4136e378);
 	sw_json_ip4(j, "secondary", 0x4136e379);
 	sw_json_obj_end(j);
 	sw_json_endpoint(j, "local", (struct sw_endpoint){0xc0a80102, 3544});
-	sw_json_endpoint(j, "mapped", (struct sw_endpoint){0xc000022d, 40000});
+	sw_json_endpoint(j, alt_names ? "mapping" : "mapped", (struct sw_endpoint){0xc000022d, 40000});
+	sw_json_ms(j, "qualified_for", 65000);
+	sw_json_ms(j, "last_server_rx", 2500);
 	sw_json_ip6(j, "address", a);
 	sw_json_u64(j, "refresh_interval_ms", 30000);
 	sw_json_ms(j, "last_refresh_ms", 12000);
@@ -121,6 +125,7 @@ int main(int argc, char *argv[])
 
 	if (argc < 2)
 		return 2;
+	alt_names = getenv("CTL_FAKE_ALT") != NULL;
 	end = now_ms() + SW_SEC(argc > 2 ? atoi(argv[2]) : 30);
 	signal(SIGTERM, on_term);
 	rc = sw_ctl_open(&c, argv[1], (gid_t)-1, &p);

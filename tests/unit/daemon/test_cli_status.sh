@@ -43,7 +43,7 @@ for want in "instance: fake" "role: client" "uptime: 2h 5m" "state: qualified" \
 	"last refresh: 12s ago" "peers: 2" 'qualification note: extra "field"' \
 	"udp_rx_packets: 1234" "drop_bad_auth: 5" "ctl_clients_accepted: 1" \
 	"counters at zero not shown" "sockets: 192.168.1.2:3544, 192.168.1.2:3545" \
-	"  nested:" "    inner value: 9"; do
+	"  nested:" "    inner value: 9" "qualified for: 1m 5s" "last server rx: 2s ago"; do
 	check "$dir/out" "$want"
 done
 grep -q "drop-odd name" "$dir/out" && bad "zero counter shown without --all"
@@ -108,6 +108,21 @@ wait "$spid"
 [ $rc = 0 ] || bad "monitor exit $rc when the daemon stopped: $(cat "$dir/err")"
 check "$dir/err" "closed the connection"
 check "$dir/mon" '{"event":"state","state":"qualified","seq":1}'
+
+# the names some roles use instead (mapping, nat) show in the same places
+CTL_FAKE_ALT=1 "$FAKE" "$dir/run/alt.sock" 5 &
+apid=$!
+i=0
+while ! [ -S "$dir/run/alt.sock" ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && { bad "alt ctl_fake did not start"; break; }
+	sleep 0.05
+done
+"$SW" status alt >"$dir/out" || bad "status alt"
+check "$dir/out" "  NAT type: restricted"
+check "$dir/out" "  mapped: 192.0.2.45:40000"
+grep -q "mapping:" "$dir/out" && bad "alias shown twice"
+"$SW" dump alt | head -1 | grep -qF "192.0.2.45:40000${T}restricted" || bad "dump alt names"
+kill "$apid"; wait "$apid"
 
 # errors
 "$SW" status nosuch >/dev/null 2>&1; [ $? = 1 ] || bad "unknown instance: exit not 1"
