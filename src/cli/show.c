@@ -138,11 +138,16 @@ static void print_value(const struct sw_jread *r, const struct sw_jread_node *n,
 	printf(" %s\n", scalar_text(n->key, n, buf, sizeof(buf)));
 }
 
-static void print_server(const struct sw_jread *r, const struct sw_jread_node *n, int indent)
+/* "server: A, secondary B" from {"server":{"primary","secondary"}} or from the flat
+ * "server" and "server2" strings some roles send. */
+static void print_server(const struct sw_jread *r, const struct sw_jread_node *root,
+			 const struct sw_jread_node *n, int indent)
 {
-	const char *p = sw_jread_str(r, n, "primary"), *s = sw_jread_str(r, n, "secondary");
+	const char *p = n->type == SW_JREAD_STR ? n->str : sw_jread_str(r, n, "primary");
+	const char *s = n->type == SW_JREAD_STR ? sw_jread_str(r, root, "server2")
+						: sw_jread_str(r, n, "secondary");
 
-	if (n->type != SW_JREAD_OBJ || !p) {
+	if (!p) {
 		print_value(r, n, "server", indent);
 		return;
 	}
@@ -160,7 +165,7 @@ static void print_known(const struct sw_jread *r, const struct sw_jread_node *ro
 		if (!n)
 			continue;
 		if (strcmp(known[i].key, "server") == 0)
-			print_server(r, n, 2);
+			print_server(r, root, n, 2);
 		else
 			print_value(r, n, known[i].label, 2);
 	}
@@ -180,7 +185,7 @@ static bool is_known(const struct sw_jread *r, const struct sw_jread_node *root,
 	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
 		if (strcmp(key, skip[i]) == 0)
 			return true;
-	return false;
+	return strcmp(key, "server2") == 0 && sw_jread_str(r, root, "server");
 }
 
 static void print_others(const struct sw_jread *r, const struct sw_jread_node *root)

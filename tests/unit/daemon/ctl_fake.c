@@ -45,10 +45,15 @@ static void fake_status(void *ctx, struct sw_json *j, sw_time now)
 	sw_json_u64(j, "mtu", 1280);
 	sw_json_str(j, "state", "qualified");
 	sw_json_str(j, alt_names ? "nat" : "nat_type", "restricted");
-	sw_json_obj_begin(j, "server");
-	sw_json_ip4(j, "primary", 0x4136e378);
-	sw_json_ip4(j, "secondary", 0x4136e379);
-	sw_json_obj_end(j);
+	if (alt_names) {
+		sw_json_ip4(j, "server", 0x4136e378);
+		sw_json_ip4(j, "server2", 0x4136e379);
+	} else {
+		sw_json_obj_begin(j, "server");
+		sw_json_ip4(j, "primary", 0x4136e378);
+		sw_json_ip4(j, "secondary", 0x4136e379);
+		sw_json_obj_end(j);
+	}
 	sw_json_endpoint(j, "local", (struct sw_endpoint){0xc0a80102, 3544});
 	sw_json_endpoint(j, alt_names ? "mapping" : "mapped", (struct sw_endpoint){0xc000022d, 40000});
 	sw_json_ms(j, "qualified_for", 65000);

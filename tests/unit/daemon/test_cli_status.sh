@@ -120,7 +120,8 @@ done
 "$SW" status alt >"$dir/out" || bad "status alt"
 check "$dir/out" "  NAT type: restricted"
 check "$dir/out" "  mapped: 192.0.2.45:40000"
-grep -q "mapping:" "$dir/out" && bad "alias shown twice"
+check "$dir/out" "  server: 65.54.227.120, secondary 65.54.227.121"
+grep -q "mapping:\|server2" "$dir/out" && bad "alias shown twice"
 "$SW" dump alt | head -1 | grep -qF "192.0.2.45:40000${T}restricted" || bad "dump alt names"
 kill "$apid"; wait "$apid"
 
