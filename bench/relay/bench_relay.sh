@@ -1,0 +1,119 @@
+#!/bin/sh
+# bench_relay: shipwormd's relay side by side with Debian's miredo (RelayType cone) on the
+# same machine in the same run, in network namespaces made here and removed on exit.
+# Prints, per relay and direction: CPU time per forwarded packet at a fixed offered rate
+# (the relay pinned to one CPU; everything that CPU did counts: the relay and the kernel
+# work around it), and forwarded packets per second at saturation. Then the peer table
+# with 1,000,000 peers. Bounded: about a minute. Root only (exit 77 otherwise).
+#
+#   g6 (IPv6 host 2001:db8:1::2: generator + sink) ── r (relay) ── c4 (Teredo client
+#   stand-in 198.51.100.50:40000: sink + generator; trusted through a bubble it sends)
+#
+# Usage: bench_relay.sh [BUILD_DIR] [RATE] [SECONDS]   (defaults: build 50000 4)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../tests/net/lib.sh"
+B=${1:-$here/../../build}
+RATE=${2:-50000}
+SECS=${3:-4}
+SWD=$B/src/daemon/shipwormd
+GEN=$B/bench/relay/swbench-gen
+PEERS=$B/bench/relay/swbench-peers
+
+net_init swbr
+[ -x "$SWD" ] && [ -x "$GEN" ] || { echo "SKIP: build $B first"; exit 77; }
+ncpu=$(nproc)
+RCPU=$((ncpu - 1)) # the relay's CPU; the load runs on the others (CPU 0 with 2 CPUs)
+LCPU=0
+
+net_ns_add g6 r c4 || net_fail "namespaces"
+net_link g6 eth0 2001:db8:1::2/64 r eth6 2001:db8:1::1/64 || net_fail "link g6"
+net_link c4 eth0 198.51.100.50/24 r eth4 198.51.100.10/24 || net_fail "link c4"
+nsx g6 ip -6 route add 2001::/32 via 2001:db8:1::1
+net_forwarding r
+TA=2001:0:c633:6401:0:63bf:39cc:9bcd # server 198.51.100.1, mapping 198.51.100.50:40000
+TA2=2001:0:c633:6401:0:63be:39cc:9bcd # the Teredo-side generator: 198.51.100.50:40001
+CMAP=198.51.100.50:40000
+RELAY=198.51.100.10:3545
+
+cpu_busy() { # jiffies the relay CPU was not idle
+	awk -v c="cpu$RCPU" '$1 == c { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
+}
+proc_cpu() { # utime + stime of a pid and its children, jiffies
+	t=0
+	for p in $1 $(pgrep -P "$1"); do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo $t
+}
+hz=$(getconf CLK_TCK)
+
+# run DIR RATE → "forwarded cpu_us_per_pkt proc_us_per_pkt"
+run() {
+	dir=$1; rate=$2
+	if [ "$dir" = v6-to-teredo ]; then
+		net_spawn sink c4 taskset -c $LCPU "$GEN" sink4 "$CMAP" "$RELAY" "$TA" $((SECS + 2))
+		sleep 1
+		c0=$(cpu_busy); p0=$(proc_cpu "$RPID")
+		nsx g6 taskset -c $LCPU "$GEN" gen6 "$TA" 5001 "$rate" "$SECS" >/dev/null
+	else
+		net_spawn sink g6 taskset -c $LCPU "$GEN" sink6 5001 $((SECS + 1))
+		# a relay may drop datagrams from clients it never sent to (RFC 4380 §5.4.2
+		# rule 3; Miredo does): one packet from the IPv6 side creates the entry first
+		nsx g6 "$GEN" gen6 "$TA2" 5001 10 0.3 >/dev/null
+		sleep 0.3
+		c0=$(cpu_busy); p0=$(proc_cpu "$RPID")
+		nsx c4 taskset -c $LCPU "$GEN" gen4 198.51.100.50:40001 "$RELAY" \
+			"$TA2" 2001:db8:1::2 "$rate" "$SECS" >/dev/null
+	fi
+	c1=$(cpu_busy); p1=$(proc_cpu "$RPID")
+	i=0; while kill -0 "$(net_pid sink)" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	got=$(sed -n 's/^received //p' "$NET_TMP/sink.log")
+	awk -v g="${got:-0}" -v c=$((c1 - c0)) -v p=$((p1 - p0)) -v hz="$hz" 'BEGIN {
+		if (g == 0) { printf "0 - -\n"; exit }
+		printf "%d %.2f %.2f\n", g, c * 1e6 / hz / g, p * 1e6 / hz / g }'
+}
+
+bench() { # NAME: the relay must be running as $RPID
+	name=$1
+	for dir in v6-to-teredo teredo-to-v6; do
+		set -- $(run $dir "$RATE"); fixed_fwd=$1; fixed_cpu=$2; fixed_proc=$3
+		set -- $(run $dir 0); sat_fwd=$1
+		printf '%-10s %-13s %9s %12s %12s %14s\n' "$name" "$dir" "$fixed_fwd" \
+			"$fixed_cpu" "$fixed_proc" "$(awk -v g="$sat_fwd" -v s="$SECS" 'BEGIN { printf "%.0f", g / s }')"
+		echo "$name $dir $fixed_proc $(awk -v g="$sat_fwd" -v s="$SECS" 'BEGIN { printf "%.0f", g / s }')" >>"$NET_TMP/results"
+	done
+}
+
+echo "offered rate $RATE packets/s for ${SECS} s per run; relay pinned to CPU $RCPU of $ncpu"
+echo "cpu_us/pkt: all non-idle time of the relay's CPU (relay + kernel work there; meaningless"
+echo "  when other jobs share that CPU); proc_us/pkt: the relay process's user+system time"
+printf '%-10s %-13s %9s %12s %12s %14s\n' relay direction forwarded "cpu_us/pkt" "proc_us/pkt" "sat_pkt/s"
+
+conf=$(net_miredo_conf sw "RelayType relay" "InterfaceName swb0" "BindAddress 198.51.100.10" \
+	"BindPort 3545" "ControlSocket $NET_TMP/sw.sock" "User nobody")
+net_spawn relay r taskset -c $RCPU "$SWD" -f -c "$conf"
+RPID=$(net_pid relay)
+net_wait 10 sh -c "ip netns exec $(ns r) ip -6 route show 2001::/32 | grep -q swb0" || net_fail "shipwormd did not start"
+bench shipworm
+net_stop relay || net_fail "shipwormd did not stop"
+
+if command -v miredo >/dev/null; then
+	conf=$(net_miredo_conf mir "RelayType cone" "InterfaceName mir0" "BindAddress 198.51.100.10" \
+		"BindPort 3545")
+	net_spawn relay r taskset -c $RCPU miredo -f -c "$conf" -p "$NET_TMP/mir.pid"
+	RPID=$(net_pid relay)
+	net_wait 10 sh -c "ip netns exec $(ns r) ip -6 route show 2001::/32 | grep -q mir0" ||
+		net_fail "miredo relay did not start"
+	bench miredo
+	net_stop relay
+fi
+
+echo
+awk '{ k = $2; if ($1 == "shipworm") { s[k] = $3; ss[k] = $4 } else { m[k] = $3; ms[k] = $4 } }
+END { for (k in s) if (m[k] > 0 && ms[k] > 0)
+	printf "%-13s relay-process CPU per packet shipworm/miredo = %.2f   saturation shipworm/miredo = %.2f\n",
+		k, s[k] / m[k], ss[k] / ms[k] }' "$NET_TMP/results"
+echo
+echo "peer table (shipworm), 1,000,000 peers; Miredo's reference: about 130 bytes per peer"
+"$PEERS" 1000000
