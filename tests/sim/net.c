@@ -36,7 +36,7 @@ int sim_init(struct sim *s, uint64_t seed)
 	sim_rng_seed(&s->rng, seed);
 	sim_pool_init(&s->pool);
 	if (sim_evq_init(&s->q, 1024) < 0 || sim_hmap_init(&s->addr4, 64) < 0 ||
-	    sim_hmap_init(&s->addr6, 64) < 0)
+	    sim_hmap_init(&s->addr6, 64) < 0 || sim_hmap_init(&s->blackhole, 16) < 0)
 		return -ENOMEM;
 	sw_out_init(&s->out, s->out_pkt, SIM_OUT_CAP, s->arena, sizeof(s->arena), s->out_ev,
 		    sizeof(s->out_ev) / sizeof(s->out_ev[0]));
@@ -65,6 +65,7 @@ void sim_free(struct sim *s)
 	free(s->acts);
 	sim_hmap_free(&s->addr4);
 	sim_hmap_free(&s->addr6);
+	sim_hmap_free(&s->blackhole);
 	sim_evq_free(&s->q);
 	sim_pool_free(&s->pool);
 }
@@ -165,6 +166,25 @@ uint32_t sim_nat_new(struct sim *s, const char *name, uint32_t realm, uint32_t i
 	sim_hmap_put(&s->addr4, key4(in, inside_ip), node + 1);
 	sim_schedule(s, sim_now(s) + cfg->timeout_ms, SIM_EV_SWEEP, node, 0);
 	return node;
+}
+
+void sim_blackhole(struct sim *s, uint32_t realm, uint32_t ip, bool on)
+{
+	if (on)
+		sim_hmap_put(&s->blackhole, key4(realm, ip), 1);
+	else
+		sim_hmap_del(&s->blackhole, key4(realm, ip));
+}
+
+void sim_nat_renumber(struct sim *s, uint32_t node, uint32_t ip)
+{
+	struct sim_node *n = &s->nodes[node];
+
+	sim_hmap_del(&s->addr4, key4(n->realm, n->ip[0]));
+	n->ip[0] = ip;
+	sim_hmap_put(&s->addr4, key4(n->realm, ip), node + 1);
+	sim_nat_reboot(n->nat, &s->rng);
+	n->nat->ext_ip = ip;
 }
 
 void sim_schedule(struct sim *s, sw_time at, uint8_t kind, uint32_t node, uint32_t arg)
@@ -268,6 +288,8 @@ static void route4(struct sim *s, struct sim_node *from, uint32_t realm, uint32_
 	struct sim_node *to;
 	uint8_t side = SIM_SIDE_OUT;
 
+	if (s->blackhole.n && sim_hmap_get(&s->blackhole, key4(realm, p->dst.ip)))
+		return drop(s, idx, &s->st.blackholed);
 	if (v) {
 		to = &s->nodes[v - 1];
 		if (to->role == SIM_ROLE_NAT && to->inside == realm)
@@ -419,7 +441,7 @@ static void on_pkt(struct sim *s, struct sim_node *n, uint8_t side, uint32_t idx
 	if (p->v6) {
 		s->st.delivered_v6++;
 		if (n->ops && n->ops->v6_in)
-			n->ops->v6_in(s, n, p);
+			n->ops->v6_in(s, n, side, p);
 	} else if ((sock = find_sock(n, p->dst)) < 0) {
 		s->st.no_socket++;
 	} else {

@@ -26,8 +26,9 @@ struct sim_client_opts {
 };
 
 #ifdef SIM_HAVE_SERVER
+/* id/key: secure qualification (NULL: none); relay: combined server+relay (§5.4.3). */
 uint32_t sim_add_server(struct sim *s, const char *name, uint32_t ip1, uint32_t ip2,
-			const struct sim_link *l, const char *id, const char *key);
+			const struct sim_link *l, const char *id, const char *key, bool relay);
 #endif
 #ifdef SIM_HAVE_CLIENT
 uint32_t sim_add_client(struct sim *s, const char *name, uint32_t realm, uint32_t ip,
@@ -37,10 +38,15 @@ void sim_client_status(struct sim *s, uint32_t node, uint8_t *state, uint8_t *na
 		       uint8_t *expect_nat);
 #endif
 #ifdef SIM_HAVE_RELAY
-/* max_peers, bufs: the relay's table and queue-pool bounds (0 = engine defaults). */
-uint32_t sim_add_relay(struct sim *s, const char *name, uint32_t ip, uint16_t port,
-		       const uint8_t v6[16], const struct sim_link *l, uint32_t max_peers,
-		       uint32_t bufs);
+struct sim_relay_opts {
+	uint16_t port;
+	const uint8_t *v6;   /* its address on the IPv6 internet (16 bytes) */
+	uint32_t max_peers;  /* 0 = engine default */
+	uint32_t bufs;       /* queue pool; 0 = engine default */
+	bool host;           /* a host-specific relay on a dual-stack host with address v6 */
+};
+uint32_t sim_add_relay(struct sim *s, const char *name, uint32_t ip, const struct sim_link *l,
+		       const struct sim_relay_opts *o);
 #endif
 uint32_t sim_add_v6host(struct sim *s, const char *name, const uint8_t v6[16], uint32_t relay,
 			const struct sim_link *l);

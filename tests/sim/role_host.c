@@ -3,8 +3,10 @@
 #include "sim.h"
 #include "traffic.h"
 
-static void v6host_in(struct sim *s, struct sim_node *n, const struct sim_pkt *p)
+static void v6host_in(struct sim *s, struct sim_node *n, uint8_t side,
+		      const struct sim_pkt *p)
 {
+	(void)side;
 	sim_stack_rx(s, n, p->data, p->len);
 }
 

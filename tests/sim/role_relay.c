@@ -1,5 +1,6 @@
 /* role_relay: the real relay engine on a public host, between the IPv4 Internet and the
- * IPv6 internet (it carries 2001::/32 for the IPv6 hosts that route through it). */
+ * IPv6 internet (it carries 2001::/32 for the IPv6 hosts that route through it); or, as a
+ * host-specific relay, on a dual-stack host whose own stack talks to Teredo peers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,11 +9,14 @@
 #include "engine/relay.h"
 #include "role.h"
 #include "sim.h"
+#include "traffic.h"
 
 struct relay_st {
 	struct sw_relay eng;
+	struct sw_relay_config cfg;
 	struct sim_rng rng;
 	struct sw_rand rand;
+	bool host;
 };
 
 static void rearm(struct sim *s, struct sim_node *n)
@@ -33,11 +37,18 @@ static void relay_udp(struct sim *s, struct sim_node *n, uint8_t sock, const str
 	rearm(s, n);
 }
 
-static void relay_v6(struct sim *s, struct sim_node *n, const struct sim_pkt *p)
+/* From the IPv6 internet, or (host relay) from the host's own stack. */
+static void relay_v6(struct sim *s, struct sim_node *n, uint8_t side,
+		     const struct sim_pkt *p)
 {
 	struct relay_st *r = n->st;
-	struct sw_out *o = sim_out(s);
+	struct sw_out *o;
 
+	if (r->host && side != SIM_SIDE_SELF) {
+		sim_stack_rx(s, n, p->data, p->len); /* for the dual-stack host itself */
+		return;
+	}
+	o = sim_out(s);
 	sw_relay_tun_input(&r->eng, p->data, p->len, sim_now(s), o);
 	sim_flush(s, n);
 	rearm(s, n);
@@ -55,7 +66,22 @@ static void relay_timer(struct sim *s, struct sim_node *n)
 
 static void relay_tun_out(struct sim *s, struct sim_node *n, const uint8_t *pkt, size_t len)
 {
-	sim_send6(s, n, pkt, len);
+	struct relay_st *r = n->st;
+
+	if (r->host)
+		sim_stack_rx(s, n, pkt, len);
+	else
+		sim_send6(s, n, pkt, len);
+}
+
+/* The dual-stack host's stack: Teredo destinations go through its own relay engine
+ * (deferred: this may run inside a flush), everything else onto the IPv6 internet. */
+static void relay_stack_send(struct sim *s, struct sim_node *n, const uint8_t *pkt, size_t len)
+{
+	if (len >= 40 && pkt[24] == 0x20 && pkt[25] == 0x01 && pkt[26] == 0 && pkt[27] == 0)
+		sim_loop6(s, n, pkt, len, 0);
+	else
+		sim_send6(s, n, pkt, len);
 }
 
 static void relay_check(struct sim *s, struct sim_node *n)
@@ -63,6 +89,21 @@ static void relay_check(struct sim *s, struct sim_node *n)
 	struct relay_st *r = n->st;
 
 	sim_check_peers(s, n, &r->eng.peers, &r->eng.pool);
+}
+
+static void relay_restart(struct sim *s, struct sim_node *n)
+{
+	struct relay_st *r = n->st;
+
+	if (r->eng.peers.slots)
+		sw_relay_free(&r->eng);
+	if (sw_relay_init(&r->eng, &r->cfg) < 0) {
+		fprintf(stderr, "swsim: relay init failed\n");
+		abort();
+	}
+	if (r->host)
+		sw_relay_host_addr_add(&r->eng, n->v6);
+	rearm(s, n);
 }
 
 static void relay_free(struct sim_node *n)
@@ -79,43 +120,46 @@ static size_t relay_stats(struct sim_node *n, struct sw_stat *out, size_t cap)
 }
 
 static const struct sim_role_ops relay_ops = {
-	.stats = relay_stats,
 	.name = "relay",
+	.stats = relay_stats,
 	.udp_in = relay_udp,
 	.v6_in = relay_v6,
 	.timer = relay_timer,
 	.tun_out = relay_tun_out,
+	.stack_send = relay_stack_send,
 	.check = relay_check,
+	.restart = relay_restart,
 	.free = relay_free,
 };
 
-uint32_t sim_add_relay(struct sim *s, const char *name, uint32_t ip, uint16_t port,
-		       const uint8_t v6[16], const struct sim_link *l, uint32_t max_peers,
-		       uint32_t bufs)
+uint32_t sim_add_relay(struct sim *s, const char *name, uint32_t ip, const struct sim_link *l,
+		       const struct sim_relay_opts *o)
 {
 	uint32_t i = sim_node_new(s, SIM_ROLE_RELAY, name, SIM_INTERNET, ip, l);
 	struct sim_node *n = sim_node(s, i);
 	struct relay_st *r = calloc(1, sizeof(*r));
-	struct sw_relay_config cfg = {0};
 
 	if (!r)
 		abort();
 	sim_seed_node(s, i, &r->rng);
 	sim_rng_bind(&r->rng, &r->rand);
-	cfg.rand = &r->rand;
-	cfg.max_peers = max_peers;
-	cfg.queue_bufs = bufs;
-	sim_node_add_sock(s, i, 0, port);
-	if (v6)
-		sim_node_set_v6(s, i, v6);
-	if (sw_relay_init(&r->eng, &cfg) < 0) {
-		fprintf(stderr, "swsim: relay init failed\n");
-		abort();
+	r->cfg.rand = &r->rand;
+	r->cfg.max_peers = o->max_peers;
+	r->cfg.queue_bufs = o->bufs;
+	r->host = o->host;
+	sim_node_add_sock(s, i, 0, o->port);
+	if (o->v6)
+		sim_node_set_v6(s, i, o->v6);
+	if (o->host && o->v6) {
+		r->cfg.host = true;
+		memcpy(r->cfg.served[0].addr, o->v6, 16);
+		r->cfg.served[0].len = 128;
+		r->cfg.n_served = 1;
 	}
 	n->st = r;
 	n->ops = &relay_ops;
-	if (s->default_relay == SIM_NONE)
+	relay_restart(s, n); /* the first start */
+	if (s->default_relay == SIM_NONE && !o->host)
 		s->default_relay = i;
-	rearm(s, n);
 	return i;
 }

@@ -21,10 +21,12 @@ static void server_udp(struct sim *s, struct sim_node *n, uint8_t sock, const st
 	sim_flush(s, n);
 }
 
-static void server_v6(struct sim *s, struct sim_node *n, const struct sim_pkt *p)
+static void server_v6(struct sim *s, struct sim_node *n, uint8_t side,
+		      const struct sim_pkt *p)
 {
 	struct sw_out *o = sim_out(s);
 
+	(void)side;
 	sw_server_tun_input(n->st, p->data, p->len, sim_now(s), o);
 	sim_flush(s, n);
 }
@@ -55,7 +57,7 @@ static const struct sim_role_ops server_ops = {
 };
 
 uint32_t sim_add_server(struct sim *s, const char *name, uint32_t ip1, uint32_t ip2,
-			const struct sim_link *l, const char *id, const char *key)
+			const struct sim_link *l, const char *id, const char *key, bool relay)
 {
 	uint32_t i = sim_node_new(s, SIM_ROLE_SERVER, name, SIM_INTERNET, ip1, l);
 	struct sim_node *n = sim_node(s, i);
@@ -64,6 +66,7 @@ uint32_t sim_add_server(struct sim *s, const char *name, uint32_t ip1, uint32_t 
 	struct sw_server_config cfg = {
 		.primary = ip1, .secondary = ip2, .rand = &st->rand,
 		.rl_rate = UINT32_MAX, /* one server carries a whole simulated population */
+		.relay = relay,
 	};
 
 	sim_node_add_ip(s, i, ip2);

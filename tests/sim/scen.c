@@ -26,7 +26,7 @@ struct named {
 	const char *what;
 	uint32_t loss_ppm;
 	sw_time duration;
-	bool secure;
+	unsigned flags; /* WORLD_* */
 	void (*build)(struct world *w);
 	void (*post)(struct world *w); /* checks after the run, may be NULL */
 };
@@ -282,22 +282,161 @@ static void build_crowd(struct world *w)
 	}
 }
 
+/* the NAT's public address changes (an ISP renumbering): the address follows */
+static void build_renumber(struct world *w)
+{
+	uint32_t nat, c = one_client(w, "restricted", NULL, &nat);
+
+	flow_to_host(w, c, SW_SEC(60), MIN_MS(5), SIM_EXPECT_DELIVER);
+	at(w, SW_SEC(150), SIM_ACT_NAT_RENUMBER, nat, world_pub_ip(w));
+}
+
+static void post_one_change(struct world *w)
+{
+	post_changes(w, 1, 1);
+}
+
+/* hostile links: 10 % loss, 5 % duplicates, 20 % reordered by 300 ms, 50 ms jitter */
+static void build_chaos(struct world *w)
+{
+	const char *kinds[] = {"restricted", "port-restricted", "cgn-cone", "none"};
+	uint32_t c[4];
+
+	w->client_link = (struct sim_link){.delay_ms = 20, .jitter_ms = 50, .loss_ppm = 100000,
+					   .dup_ppm = 50000, .reorder_ppm = 200000,
+					   .reorder_ms = 300};
+	for (int i = 0; i < 4; i++) {
+		const struct scen_natkind *k = world_kind(kinds[i]);
+
+		c[i] = world_client(w, kinds[i], world_nat_chain(w, k, -1, SIM_NONE), k, 100);
+		flow_to_host(w, c[i], SW_SEC(60), MIN_MS(10), SIM_EXPECT_ANY);
+	}
+	for (int i = 0; i < 4; i++)
+		world_flow(w, c[i], c[(i + 1) % 4], SW_SEC(20), SW_SEC(2), 280, SW_SEC(60),
+			   SIM_EXPECT_ANY);
+}
+
+static void post_chaos(struct world *w)
+{
+	if (w->s.st.pings_answered * 4 < w->s.st.pings_sent)
+		sim_fail(&w->s, "only %llu of %llu pings answered on hostile links",
+			 (unsigned long long)w->s.st.pings_answered,
+			 (unsigned long long)w->s.st.pings_sent);
+	post_qualified(w);
+}
+
+/* the relay and a client restart from scratch mid-flow */
+static void build_restart(struct world *w)
+{
+	const struct scen_natkind *k = world_kind("port-restricted");
+	uint32_t a = world_client(w, "clientA", world_nat_chain(w, k, -1, SIM_NONE), k, 100);
+	uint32_t b = world_client(w, "clientB", world_nat_chain(w, k, -1, SIM_NONE), k, 200);
+
+	flow_to_host(w, a, SW_SEC(60), MIN_MS(10), SIM_EXPECT_DELIVER);
+	world_flow(w, w->host[0], b, SW_SEC(15), SW_SEC(3), 190, SW_SEC(60), SIM_EXPECT_DELIVER);
+	world_flow(w, a, b, SW_SEC(16), SW_SEC(3), 190, SW_SEC(60), SIM_EXPECT_DELIVER);
+	if (w->have_relay && w->relay[0] != w->server)
+		at(w, SW_SEC(200), SIM_ACT_RESTART, w->relay[0], 0);
+	at(w, SW_SEC(350), SIM_ACT_RESTART, b, 0);
+}
+
+/* the primary server address goes dark: clients fall over to the secondary */
+static void build_primary_down(struct world *w)
+{
+	const struct scen_natkind *k = world_kind("restricted");
+
+	for (int i = 0; i < 3; i++)
+		world_client(w, "client", world_nat_chain(w, k, -1, SIM_NONE), k, 100 + 50 * i);
+	at(w, SW_SEC(60), SIM_ACT_BLACKHOLE_ON, SIM_NONE, w->server_ip);
+}
+
+/* four clients on the same local port behind one port-preserving, hairpinning NAT */
+static void build_same_port(struct world *w)
+{
+	struct scen_natkind k = *world_kind("full-cone");
+	struct sim_client_opts o = {.server = w->server_ip, .port = 3544, .start = 100,
+				    .expect_nat = k.expect_nat};
+	uint32_t realm = world_nat_chain(w, &k, 1, SIM_NONE), c[4];
+
+	for (uint32_t i = 0; i < 4; i++) {
+		o.start += 100;
+		c[i] = sim_add_client(&w->s, "client", realm, 0xc0a80102 + i, &w->client_link, &o);
+	}
+	for (uint32_t i = 0; i < 4; i++) {
+		world_flow(w, c[i], c[(i + 1) % 4], SW_SEC(15), SW_SEC(3), 95, SW_SEC(60),
+			   SIM_EXPECT_DELIVER);
+		flow_to_host(w, c[i], SW_SEC(60), MIN_MS(5), SIM_EXPECT_DELIVER);
+	}
+}
+
+#ifdef SIM_HAVE_RELAY
+/* a dual-stack host with a host-specific relay reaches clients with no relay between */
+static void build_host_relay(struct world *w)
+{
+	static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x77, [15] = 1};
+	struct sim_relay_opts ro = {3545, v6, 64, 16, true};
+	const struct scen_natkind *k = world_kind("port-restricted");
+	uint32_t h = sim_add_relay(&w->s, "dualstack", 0xc6336477, &w->infra_link, &ro);
+	uint32_t a = world_client(w, "clientA", world_nat_chain(w, k, -1, SIM_NONE), k, 100);
+	uint32_t b = world_client(w, "clientB", world_nat_chain(w, k, -1, SIM_NONE), k, 200);
+
+	world_flow(w, a, h, SW_SEC(15), SW_SEC(3), 95, SW_SEC(60), SIM_EXPECT_DELIVER);
+	world_flow(w, h, b, SW_SEC(16), SW_SEC(3), 95, SW_SEC(60), SIM_EXPECT_DELIVER);
+}
+
+static uint64_t stat_of(struct sim_node *n, const char *name)
+{
+	struct sw_stat st[128];
+	size_t k = n->ops->stats(n, st, 128);
+
+	for (size_t i = 0; i < k; i++)
+		if (strcmp(st[i].name, name) == 0)
+			return st[i].value;
+	return 0;
+}
+
+static void post_host_relay(struct world *w)
+{
+	uint64_t via = stat_of(sim_node(&w->s, w->relay[0]), "relay_forwarded_to_teredo");
+
+	if (via)
+		sim_fail(&w->s, "%llu packets went through relay0 instead of the host relay",
+			 (unsigned long long)via);
+}
+#endif
+
 static const struct named named[] = {
+	{"nat-renumber", "the NAT's public address changes: the address follows", 10000,
+	 MIN_MS(5), 0, build_renumber, post_one_change},
+	{"chaos", "10 % loss, duplicates, heavy reordering: invariants hold, clients qualify",
+	 0, MIN_MS(10), 0, build_chaos, post_chaos},
+	{"restart", "the relay and a client restart mid-flow", 10000, MIN_MS(10), 0,
+	 build_restart, NULL},
+	{"server-relay", "no relay: the server relays for its clients (RFC 4380 5.4.3)", 10000,
+	 MIN_MS(10), WORLD_SERVER_RELAY, build_restart, NULL},
+	{"primary-down", "the primary server address goes dark: failover keeps clients up",
+	 10000, MIN_MS(10), 0, build_primary_down, post_qualified},
+	{"same-port", "four clients on one port behind one hairpinning NAT", 10000, MIN_MS(5),
+	 0, build_same_port, NULL},
+#ifdef SIM_HAVE_RELAY
+	{"host-relay", "a host-specific relay talks to clients directly", 10000, MIN_MS(5), 0,
+	 build_host_relay, post_host_relay},
+#endif
 	{"reboot", "NAT reboots twice: the address follows the new mapping", 10000, MIN_MS(10),
-	 false, build_reboot, post_reboot},
+	 0, build_reboot, post_reboot},
 	{"mapping-timeout", "NAT timeout 20 s < refresh 30 s: mappings are lost and replaced",
-	 0, MIN_MS(5), false, build_timeout, post_timeout},
+	 0, MIN_MS(5), 0, build_timeout, post_timeout},
 	{"mapping-timeout-refresh15", "same NAT, refresh 15 s: the address stays", 0, MIN_MS(5),
-	 false, build_timeout_short, post_stable},
+	 0, build_timeout_short, post_stable},
 	{"server-outage", "server unreachable 60-200 s: off-line, then requalified", 10000,
-	 MIN_MS(10), false, build_outage, post_qualified},
+	 MIN_MS(10), 0, build_outage, post_qualified},
 	{"spoof", "forged native and Teredo sources never become trusted", 10000, MIN_MS(5),
-	 false, build_spoof, NULL},
+	 0, build_spoof, NULL},
 	{"bogus", "destinations embedding non-global IPv4s are never sent to", 0, MIN_MS(5),
-	 false, build_bogus, NULL},
+	 0, build_bogus, NULL},
 	{"secure", "secure qualification: the right key qualifies, a wrong one never", 10000,
-	 MIN_MS(5), true, build_secure, post_secure},
-	{"crowd", "120 clients of every NAT kind at 1 % loss", 10000, MIN_MS(20), false,
+	 MIN_MS(5), WORLD_SECURE, build_secure, post_secure},
+	{"crowd", "120 clients of every NAT kind at 1 % loss", 10000, MIN_MS(20), 0,
 	 build_crowd, post_qualified},
 };
 
@@ -332,7 +471,7 @@ static void run_cell(const struct scen_opts *o, const struct cell *c, struct tot
 	sw_time dur = sc ? sc->duration : MIN_MS(5);
 
 	if (world_init(&w, name_seed(o->seed, c->name), sc ? sc->loss_ppm : c->loss_ppm, 1, 1,
-		       sc && sc->secure) < 0) {
+		       sc ? sc->flags : 0) < 0) {
 		fprintf(stderr, "swsim: out of memory\n");
 		t->failed++;
 		return;
@@ -527,7 +666,7 @@ static int run_long(const struct scen_opts *o)
 	char name[64];
 
 	snprintf(name, sizeof(name), "long/%u/%u", o->clients, o->hours);
-	if (!cl || !kind || world_init(&w, name_seed(o->seed, name), 10000, 2, 4, false) < 0) {
+	if (!cl || !kind || world_init(&w, name_seed(o->seed, name), 10000, 2, 4, 0) < 0) {
 		fprintf(stderr, "swsim: out of memory\n");
 		return 1;
 	}

@@ -217,7 +217,7 @@ static void replay_once(uint64_t seed, struct sim_stats *st, uint64_t *events)
 	const struct scen_natkind *k = world_kind("port-restricted");
 	uint32_t a, b;
 
-	world_init(&w, seed, 50000, 1, 1, false);
+	world_init(&w, seed, 50000, 1, 1, 0);
 	w.s.max_report = 0;
 	a = world_client(&w, "a", world_nat_chain(&w, k, -1, SIM_NONE), k, 10);
 	b = world_client(&w, "b", world_nat_chain(&w, k, -1, SIM_NONE), k, 20);

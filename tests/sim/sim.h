@@ -43,9 +43,11 @@ struct sim_role_ops {
 	const char *name;
 	/* A UDP datagram for local socket sock. */
 	void (*udp_in)(struct sim *s, struct sim_node *n, uint8_t sock, const struct sim_pkt *p);
-	/* An IPv6 packet: from the IPv6 internet (server, relay, v6 host) or from the host's
-	 * own stack towards the tunnel (client). */
-	void (*v6_in)(struct sim *s, struct sim_node *n, const struct sim_pkt *p);
+	/* An IPv6 packet: side SIM_SIDE_OUT from the IPv6 internet, SIM_SIDE_SELF from the
+	 * host's own stack (sim_loop6) towards its engine's tunnel. */
+	void (*v6_in)(struct sim *s, struct sim_node *n, uint8_t side, const struct sim_pkt *p);
+	/* Restart the engine (a host or daemon restart: all state lost). */
+	void (*restart)(struct sim *s, struct sim_node *n);
 	void (*timer)(struct sim *s, struct sim_node *n);
 	/* An SW_OUT_TUN output of the node's engine. */
 	void (*tun_out)(struct sim *s, struct sim_node *n, const uint8_t *pkt, size_t len);
@@ -96,6 +98,7 @@ struct sim_realm {
 	X(delivered_v6, "IPv6 packets delivered to a node")                      \
 	X(lost, "copies lost on links")                                          \
 	X(unroutable, "datagrams to an address nobody has")                      \
+	X(blackholed, "datagrams to a blackholed address")                       \
 	X(no_socket, "datagrams to a port nobody listens on")                    \
 	X(nat_dropped, "datagrams a NAT dropped (no mapping, filtered, no port)") \
 	X(hairpin_off, "datagrams to the NAT's own address with hairpinning off") \
@@ -132,6 +135,7 @@ struct sim {
 	uint32_t n_realms, cap_realms;
 	struct sim_hmap addr4; /* (realm, ip) → node + 1 */
 	struct sim_hmap addr6; /* IPv6 address → node + 1 */
+	struct sim_hmap blackhole; /* (realm, ip) → 1: datagrams to it vanish (a fault) */
 	uint32_t default_relay;
 	struct sim_flow *flows;
 	uint32_t n_flows, cap_flows;
@@ -176,6 +180,11 @@ static inline struct sim_node *sim_node(struct sim *s, uint32_t i)
 {
 	return &s->nodes[i];
 }
+
+/* Faults. */
+void sim_blackhole(struct sim *s, uint32_t realm, uint32_t ip, bool on);
+/* The NAT gets another public address (and, like a reboot, loses every mapping). */
+void sim_nat_renumber(struct sim *s, uint32_t node, uint32_t ip);
 
 /* Sending. */
 void sim_send4(struct sim *s, struct sim_node *n, uint8_t sock, struct sw_endpoint dst,

@@ -239,5 +239,16 @@ void sim_action_fire(struct sim *s, uint32_t idx)
 	case SIM_ACT_SPOOF_TEREDO:
 		spoof_teredo(s, n, a->arg);
 		break;
+	case SIM_ACT_BLACKHOLE_ON:
+	case SIM_ACT_BLACKHOLE_OFF:
+		sim_blackhole(s, SIM_INTERNET, a->arg, a->kind == SIM_ACT_BLACKHOLE_ON);
+		break;
+	case SIM_ACT_NAT_RENUMBER:
+		sim_nat_renumber(s, a->node, a->arg);
+		break;
+	case SIM_ACT_RESTART:
+		if (n->ops && n->ops->restart)
+			n->ops->restart(s, n);
+		break;
 	}
 }

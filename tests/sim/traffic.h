@@ -38,6 +38,10 @@ enum sim_act_kind {
 				   IPv6 source (the first IPv6 host) from the probe's address */
 	SIM_ACT_SPOOF_TEREDO,   /* node: probe; arg: client — a Teredo source that does not
 				   embed the probe's address */
+	SIM_ACT_BLACKHOLE_ON,   /* arg: an Internet IPv4 address whose datagrams vanish */
+	SIM_ACT_BLACKHOLE_OFF,
+	SIM_ACT_NAT_RENUMBER,   /* node: NAT; arg: its new public IPv4 */
+	SIM_ACT_RESTART,        /* node: its engine restarts from scratch */
 };
 
 struct sim_action {

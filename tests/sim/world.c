@@ -73,27 +73,33 @@ uint32_t world_server2(const struct world *w)
 	return IP4(192, 0, 2, 2);
 }
 
-static void infra(struct world *w, unsigned relays, unsigned hosts, bool secure)
+static void infra(struct world *w, unsigned relays, unsigned hosts, unsigned flags)
 {
+	bool secure = flags & WORLD_SECURE, srelay = flags & WORLD_SERVER_RELAY;
 	uint8_t v6[16];
 
 	w->server_ip = IP4(192, 0, 2, 1);
 	w->server = sim_add_server(&w->s, "server", w->server_ip, IP4(192, 0, 2, 2),
 				   &w->infra_link, secure ? WORLD_ID : NULL,
-				   secure ? WORLD_KEY : NULL);
+				   secure ? WORLD_KEY : NULL, srelay);
 	w->probe = sim_add_probe(&w->s, "probe", IP4(198, 51, 100, 66), &w->infra_link);
 #ifdef SIM_HAVE_RELAY
-	for (unsigned i = 0; i < relays && i < WORLD_MAX_HOSTS; i++) {
+	for (unsigned i = 0; i < relays && !srelay && i < WORLD_MAX_HOSTS; i++) {
+		struct sim_relay_opts o = {3545, v6, w->relay_peers, w->relay_bufs, false};
 		char name[16];
 
 		snprintf(name, sizeof(name), "relay%u", i);
-		v6_of(v6, 0xffff, (uint16_t)(i + 1));
-		w->relay[w->n_relays++] = sim_add_relay(&w->s, name, IP4(198, 51, 100, 1 + i), 3545,
-							  v6, &w->infra_link, w->relay_peers,
-							  w->relay_bufs);
+		v6_of(v6, 0xffff, (uint16_t)(i + 1)); /* o.v6 points at it */
+		w->relay[w->n_relays++] = sim_add_relay(&w->s, name, IP4(198, 51, 100, 1 + i),
+							  &w->infra_link, &o);
+	}
+#endif
+	if (srelay) {
+		w->relay[w->n_relays++] = w->server;
+		w->s.default_relay = w->server;
 	}
 	w->have_relay = w->n_relays > 0;
-#else
+#ifndef SIM_HAVE_RELAY
 	(void)relays;
 #endif
 	for (unsigned i = 0; i < hosts && w->have_relay && i < WORLD_MAX_HOSTS; i++) {
@@ -107,7 +113,7 @@ static void infra(struct world *w, unsigned relays, unsigned hosts, bool secure)
 }
 
 int world_init(struct world *w, uint64_t seed, uint32_t loss_ppm, unsigned relays,
-	       unsigned hosts, bool secure)
+	       unsigned hosts, unsigned flags)
 {
 	uint32_t peers = relays > 1 ? 65536 : 1024; /* the long run has two relays */
 
@@ -123,7 +129,7 @@ int world_init(struct world *w, uint64_t seed, uint32_t loss_ppm, unsigned relay
 					   .reorder_ms = 40};
 	w->s.check_every = SW_SEC(1);
 	w->s.addr_lag_limit = 30000 + 3 * 4000 + 2000; /* R + 3 RS timeouts + a sweep */
-	infra(w, relays, hosts, secure);
+	infra(w, relays, hosts, flags);
 	return 0;
 }
 

@@ -38,8 +38,10 @@ struct world {
 };
 
 /* sim_init + links with loss_ppm on client access links + server, relays, hosts. */
+#define WORLD_SECURE 0x1u       /* the server requires secure qualification */
+#define WORLD_SERVER_RELAY 0x2u /* no relay: the server relays (RFC 4380 §5.4.3) */
 int world_init(struct world *w, uint64_t seed, uint32_t loss_ppm, unsigned relays,
-	       unsigned hosts, bool secure);
+	       unsigned hosts, unsigned flags);
 #define WORLD_ID "sim-client"
 #define WORLD_KEY "sim-shared-secret"
 uint32_t world_server2(const struct world *w);
