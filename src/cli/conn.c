@@ -28,30 +28,53 @@ static bool is_sock_name(const char *name)
 	return l > 5 && name[0] != '.' && strcmp(name + l - 5, ".sock") == 0;
 }
 
-/* The only *.sock in the run directory. */
-static int only_socket(char *path, size_t cap)
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int sw_conn_list(char names[][SW_CONN_NAME_MAX], size_t cap)
 {
 	DIR *d = opendir(rundir());
 	struct dirent *e;
-	char found[256] = "";
-	int n = 0;
+	size_t n = 0;
 
-	if (!d) {
-		fprintf(stderr, "shipworm: %s: %s (is shipwormd running?)\n", rundir(),
-			strerror(errno));
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)) && n < cap) {
+		size_t l = strlen(e->d_name);
+
+		if (is_sock_name(e->d_name) && l - 5 < SW_CONN_NAME_MAX)
+			snprintf(names[n++], SW_CONN_NAME_MAX, "%.*s", (int)(l - 5), e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, SW_CONN_NAME_MAX, cmp_names);
+	return (int)n;
+}
+
+/* The only instance in the run directory. */
+static int only_socket(char *path, size_t cap)
+{
+	char names[8][SW_CONN_NAME_MAX];
+	int n = sw_conn_list(names, 8);
+
+	if (n < 0) {
+		fprintf(stderr, "shipworm: %s: %s (is shipwormd running?)\n", rundir(), strerror(-n));
+		return n;
+	}
+	if (n == 0) {
+		fprintf(stderr, "shipworm: no control socket in %s (is shipwormd running?)\n",
+			rundir());
 		return -ENOENT;
 	}
-	while ((e = readdir(d)))
-		if (is_sock_name(e->d_name) && n++ == 0)
-			snprintf(found, sizeof(found), "%s", e->d_name);
-	closedir(d);
-	if (n != 1) {
-		fprintf(stderr, n == 0 ? "shipworm: no control socket in %s (is shipwormd running?)\n"
-				       : "shipworm: several instances in %s: name one\n",
-			rundir());
-		return n == 0 ? -ENOENT : -EINVAL;
+	if (n > 1) {
+		fprintf(stderr, "shipworm: several instances in %s, name one:", rundir());
+		for (int i = 0; i < n; i++)
+			fprintf(stderr, " %s", names[i]);
+		fprintf(stderr, "%s\n", n == 8 ? " ..." : "");
+		return -EINVAL;
 	}
-	if ((size_t)snprintf(path, cap, "%s/%s", rundir(), found) >= cap)
+	if ((size_t)snprintf(path, cap, "%s/%s.sock", rundir(), names[0]) >= cap)
 		return -ENAMETOOLONG;
 	return 0;
 }

@@ -24,6 +24,11 @@ struct sw_reply {
 	const struct sw_jread_node *root; /* an object; its "ok" member was true */
 };
 
+#define SW_CONN_NAME_MAX 64
+
+/* Instance names (sockets NAME.sock) in the run directory, sorted, at most cap; returns
+ * how many or -errno. */
+int sw_conn_list(char names[][SW_CONN_NAME_MAX], size_t cap);
 /* The socket path for an instance name (NULL: the only socket in the run directory, which
  * is $SHIPWORM_RUNDIR or SW_RUNDIR). 0 or -errno (message printed). */
 int sw_conn_path(const char *instance, char *path, size_t cap);

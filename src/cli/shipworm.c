@@ -43,7 +43,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NVERBS; i++)
 		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].description);
 	fprintf(f, "\nINSTANCE names the socket %s/INSTANCE.sock ($SHIPWORM_RUNDIR overrides the\n"
-		   "directory); without one, the only socket there is used.\n"
+		   "directory); without one, the only socket there is used (status shows them all).\n"
 		   "`shipworm help VERB` shows a verb's arguments.\n",
 		SW_RUNDIR);
 }

@@ -7,6 +7,8 @@
 #include "conn.h"
 #include "term.h"
 
+#define SHOW_MAX_INSTANCES 64 /* instances shown by a bare `shipworm status` */
+
 /* Known status members, in display order (alt: another name a role may use for it);
  * others follow under their own names. */
 static const struct {
@@ -245,26 +247,52 @@ void sw_show_peers_usage(FILE *f)
 		   "Show the peer table of a running shipwormd.\n");
 }
 
+static int show_one(const struct sw_conn_target *t, const char *req,
+		    void (*print)(const struct sw_conn_target *, const struct sw_reply *))
+{
+	struct sw_reply rep;
+	int rc = sw_conn_fetch(t, req, &rep);
+
+	if (rc >= 0) {
+		if (t->json)
+			puts(rep.line);
+		else
+			print(t, &rep);
+	}
+	sw_conn_free(&rep);
+	return rc < 0 ? 1 : 0;
+}
+
+/* Without an instance, status shows every instance in the run directory (like wg show). */
+static int show_all(struct sw_conn_target *t, const char *req,
+		    void (*print)(const struct sw_conn_target *, const struct sw_reply *))
+{
+	char names[SHOW_MAX_INSTANCES][SW_CONN_NAME_MAX];
+	int n = sw_conn_list(names, SHOW_MAX_INSTANCES), rc = 0;
+
+	if (n <= 1)
+		return show_one(t, req, print);
+	for (int i = 0; i < n; i++) {
+		t->instance = names[i];
+		if (i > 0 && !t->json)
+			printf("\n");
+		rc |= show_one(t, req, print);
+	}
+	return rc;
+}
+
 static int run(int argc, char *argv[], const char *req, void (*usage)(FILE *),
 	       void (*print)(const struct sw_conn_target *, const struct sw_reply *))
 {
 	struct sw_conn_target t;
-	struct sw_reply rep;
 	int rc = sw_conn_args(argc, argv, &t, usage);
 
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
 	sw_term_init();
-	if (sw_conn_fetch(&t, req, &rep) < 0) {
-		sw_conn_free(&rep);
-		return 1;
-	}
-	if (t.json)
-		puts(rep.line);
-	else
-		print(&t, &rep);
-	sw_conn_free(&rep);
-	return 0;
+	if (!t.instance && !t.socket && strcmp(req, "status") == 0)
+		return show_all(&t, req, print);
+	return show_one(&t, req, print);
 }
 
 int sw_show_status_main(int argc, char *argv[])

@@ -131,8 +131,14 @@ kill "$apid"; wait "$apid"
 "$SW" status fake extra >/dev/null 2>&1; [ $? = 2 ] || bad "extra argument: exit not 2"
 "$SW" status fake --socket x >/dev/null 2>&1; [ $? = 2 ] || bad "instance and --socket"
 touch "$dir/run/second.sock"
-"$SW" status >/dev/null 2>"$dir/err"; [ $? = 1 ] || bad "two sockets: exit not 1"
-check "$dir/err" "several instances"
+"$SW" peers >/dev/null 2>"$dir/err"; [ $? = 1 ] || bad "two sockets: exit not 1"
+check "$dir/err" "several instances in $dir/run, name one: fake second"
+# a bare status shows every instance (one answers, one does not: exit 1)
+"$SW" status >"$dir/out" 2>"$dir/err"; [ $? = 1 ] || bad "status of two: exit not 1"
+check "$dir/out" "instance: fake"
+check "$dir/err" "second.sock"
+"$SW" status --json >"$dir/out" 2>/dev/null
+[ "$(wc -l <"$dir/out")" = 1 ] || bad "status --json of two: not one line per answer"
 
 [ $fail = 0 ] && echo "all ok"
 exit $fail
