@@ -2,7 +2,8 @@
  * Input: 1 control byte (bit 0 socket, bit 1 IPv6 side, bits 2-3 mode: plain, secure,
  * relay), 6 bytes of source IPv4 and port, then the payload. Checks the invariants the
  * security statements promise and aborts when one breaks: nothing to a non-global IPv4 or
- * to the server itself, sockets 0/1 only, the IPv6 side only sees Teredo sources. */
+ * to the server itself, sockets 0/1 only, the IPv6 side only sees sources in the
+ * server's own 2001:0:<primary>::/64. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,11 @@ static void check(const struct sw_server *s, const struct sw_out *o)
 		} else if (p->kind == SW_OUT_TUN) {
 			struct sw_ip6 ip;
 
-			if (sw_ip6_parse(p->data, p->len, &ip) != 0 || !sw_addr_is_teredo(ip.src))
+			uint8_t pfx[16];
+
+			/* only the server's own clients reach the IPv6 side (SEC-14) */
+			sw_addr_prefix(pfx, s->ip[0]);
+			if (sw_ip6_parse(p->data, p->len, &ip) != 0 || memcmp(ip.src, pfx, 8) != 0)
 				abort();
 		} else {
 			abort();

@@ -208,8 +208,15 @@ static void local_handle(struct sw_server *s, unsigned sock, struct sw_endpoint 
 static void to_ipv6(struct sw_server *s, enum kind k, const struct sw_pkt *pkt,
 		    const struct sw_ip6 *ip, struct sw_out *out)
 {
+	struct sw_teredo t;
 	uint8_t *b;
 
+	/* Only this server's own clients use it for echo tests: everything it emits on the
+	 * IPv6 side then has a source in 2001:0:<primary>::/64 (ingress filtering, SEC-14). */
+	if (sw_addr_decode(ip->src, &t) < 0 || t.server != s->ip[0]) {
+		s->st.drop_not_served++;
+		return;
+	}
 	if (!within_bound(s, k, pkt, ip, true)) {
 		s->st.drop_relay_bound++;
 		return;

@@ -76,7 +76,7 @@ struct sw_server_config {
 	X(drop_auth_missing, "server_drop_auth_missing", "secure mode: RS without a known client identifier") \
 	X(drop_auth_bad, "server_drop_auth_bad", "RS with a wrong MAC")                    \
 	X(drop_mapping, "server_drop_mapping_mismatch", "Teredo source not matching the IPv4 source/port (rules 5, 7)") \
-	X(drop_not_served, "server_drop_not_served", "non-Teredo source to a destination not served here (rules 6, 7)") \
+	X(drop_not_served, "server_drop_not_served", "not served here: non-Teredo source to another server's client (rules 6, 7), or another server's client to the IPv6 side") \
 	X(drop_src6_scope, "server_drop_src6_scope", "unspecified, loopback or multicast IPv6 source (rule 7)") \
 	X(drop_local_other, "server_drop_local_other", "other packet for the server itself") \
 	X(drop_dst_nonglobal, "server_drop_dst_nonglobal", "IPv6 destination not global scope") \

@@ -84,6 +84,14 @@ static void test_sec10_spoofed_and_ipv6_side(void **state)
 	h_in(&h, 0, ep(CLIENT_IP, CLIENT_PORT), b, n);
 	assert_int_equal(h.out.n, 1);
 	assert_int_equal(h.out.pkt[0].kind, SW_OUT_TUN);
+
+	/* a client of another server does not get its echo test relayed here */
+	teredo(src, OTHER_SRV, 0, CLIENT_IP, CLIENT_PORT);
+	n = mk_echo(b, sizeof(b), src, dst, SW_ICMP6_ECHO_REQUEST, 8);
+	before = h.s.st.drop_not_served;
+	h_in(&h, 0, ep(CLIENT_IP, CLIENT_PORT), b, n);
+	assert_int_equal(h.out.n, 0);
+	assert_int_equal(h.s.st.drop_not_served, before + 1);
 	sw_server_free(&h.s);
 }
 
@@ -154,12 +162,12 @@ static void test_sec14_ipv6_side_teredo_source(void **state)
 			h_in(&h, 0, ep(CLIENT_IP, CLIENT_PORT), b, n);
 			for (size_t i = 0; i < h.out.n; i++)
 				if (h.out.pkt[i].kind == SW_OUT_TUN)
-					assert_true(sw_addr_is_teredo(h.out.pkt[i].data + 8));
+					assert_memory_equal(h.out.pkt[i].data + 8, src, 8);
 			n = mk_l4(b, src, dst, SW_NH_UDP);
 			h_in(&h, 0, ep(CLIENT_IP, CLIENT_PORT), b, n);
 			for (size_t i = 0; i < h.out.n; i++)
 				if (h.out.pkt[i].kind == SW_OUT_TUN)
-					assert_true(sw_addr_is_teredo(h.out.pkt[i].data + 8));
+					assert_memory_equal(h.out.pkt[i].data + 8, src, 8);
 		}
 		assert_int_equal(h.s.st.fwd_ipv6, relay ? 2 : 1);
 		sw_server_free(&h.s);
