@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -97,6 +98,7 @@ int sw_conn_path(const char *instance, char *path, size_t cap)
 static int conn_open(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = SW_CONN_TIMEOUT_MS / 1000};
 	int fd, err;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -105,7 +107,9 @@ static int conn_open(const char *path)
 	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+	/* a daemon that does not accept (backlog full) or read must not hang us */
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0 &&
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 		return fd;
 	err = errno;
 	if (fd >= 0)

@@ -125,6 +125,23 @@ grep -q "mapping:\|server2" "$dir/out" && bad "alias shown twice"
 "$SW" dump alt | head -1 | grep -qF "192.0.2.45:40000${T}restricted" || bad "dump alt names"
 kill "$apid"; wait "$apid"
 
+# a socket that never greets: the CLI gives up after its timeout instead of hanging
+python3 -c 'import socket,sys,time
+s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(12)' \
+	"$dir/mute.sock" &
+mute=$!
+i=0
+while ! [ -S "$dir/mute.sock" ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && { bad "mute socket did not appear"; break; }
+	sleep 0.05
+done
+timeout 15 "$SW" status --socket "$dir/mute.sock" >/dev/null 2>"$dir/err"
+rc=$?
+[ $rc = 1 ] || bad "mute daemon: exit $rc, want 1"
+check "$dir/err" "timed out"
+kill "$mute" 2>/dev/null; wait "$mute" 2>/dev/null
+rm -f "$dir/mute.sock"
+
 # errors
 "$SW" status nosuch >/dev/null 2>&1; [ $? = 1 ] || bad "unknown instance: exit not 1"
 "$SW" status a/b >/dev/null 2>&1; [ $? = 1 ] || bad "bad instance name: exit not 1"
