@@ -36,9 +36,9 @@ int sw_daemon_create(struct sw_daemon **dp, const struct sw_config *cfg,
 /* Buffer size for one datagram: the largest IPv6 packet plus Teredo headers. */
 static size_t udp_bufsize(const struct sw_daemon *d)
 {
-	size_t n = (size_t)d->cfg.mtu + 1024;
+	size_t mtu = d->cfg.mtu < 2048 ? 2048 : d->cfg.mtu; /* as tun_slot: MTU may grow to it */
 
-	return n < 2048 ? 2048 : n;
+	return mtu + 1024;
 }
 
 int sw_daemon_udp_open(struct sw_daemon *d, uint32_t ip, uint16_t port)

@@ -12,6 +12,28 @@
 #include "sys/clock.h"
 #include "sys/notify.h"
 
+/* A new tunnel MTU (from the role, or InterfaceMTU on reload). 0 or -errno. */
+static int apply_mtu(struct sw_daemon *d, unsigned mtu)
+{
+	int err;
+
+	if (d->tun.fd < 0)
+		return -ENODEV;
+	if (mtu < 1280 || mtu > d->tun_slot) {
+		sw_log_warnx("MTU %u refused (1280 to %zu with this tunnel)", mtu, d->tun_slot);
+		return -EINVAL;
+	}
+	err = sw_nl_link_mtu(&d->nl, d->ifindex, mtu);
+	if (err) {
+		d->stats.netlink_errors++;
+		sw_log_errno(err, "cannot set MTU %u on %s", mtu, d->tun.name);
+		return err;
+	}
+	d->mtu = mtu;
+	sw_log_notice("MTU %u on %s", mtu, d->tun.name);
+	return 0;
+}
+
 static void apply_event(struct sw_daemon *d, const struct sw_event *ev)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -45,16 +67,8 @@ static void apply_event(struct sw_daemon *d, const struct sw_event *ev)
 		d->stats.netlink_errors++;
 		break;
 	case SW_EV_MTU:
-		if (d->tun.fd < 0 || ev->mtu < 1280 || ev->mtu > d->tun_slot)
-			break;
-		err = sw_nl_link_mtu(&d->nl, d->ifindex, ev->mtu);
-		if (!err) {
-			d->mtu = ev->mtu;
-			sw_log_notice("MTU %u on %s", ev->mtu, d->tun.name);
+		if (apply_mtu(d, ev->mtu) == 0)
 			return;
-		}
-		d->stats.netlink_errors++;
-		sw_log_errno(err, "cannot set MTU %u on %s", ev->mtu, d->tun.name);
 		break;
 	}
 	d->stats.events_dropped++;
@@ -215,6 +229,8 @@ static void reload(struct sw_daemon *d)
 		d->stats.reload_errors++;
 		sw_log_warnx("reload failed, the previous configuration stays in force");
 	} else {
+		if (next.mtu != d->cfg.mtu)
+			apply_mtu(d, next.mtu);
 		d->cfg = next;
 		d->stats.reloads++;
 		sw_log_notice("configuration reloaded");

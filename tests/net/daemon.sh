@@ -127,8 +127,11 @@ run_case() {
 	fi
 
 	# SIGHUP: reload; a broken file is refused and the old configuration stays
+	sed -i 's/^InterfaceMTU 1400$/InterfaceMTU 1480/' "$CONF"
 	kill -HUP "$PID"
 	net_wait 5 sh -c "grep -q 'configuration reloaded' '$NET_TMP/swd.log'" || fail "no reload"
+	nsx a ip -j link show swdmn0 >"$NET_TMP/link.json"
+	expect "mtu after reload" "$(jget "$NET_TMP/link.json" "d[0]['mtu']")" 1480
 	echo "Bogus directive" >>"$CONF"
 	kill -HUP "$PID"
 	net_wait 5 sh -c "grep -q 'reload failed' '$NET_TMP/swd.log'" || fail "bad reload not refused"
@@ -138,7 +141,7 @@ run_case() {
 	status || fail "status after reload"
 	expect "reloads" "$(jget "$NET_TMP/status.json" "d['counters']['daemon_reloads']")" 1
 	expect "reload errors" "$(jget "$NET_TMP/status.json" "d['counters']['daemon_reload_errors']")" 1
-	expect "mtu after reload" "$(jget "$NET_TMP/status.json" "d['mtu']")" 1400
+	expect "status.mtu after reload" "$(jget "$NET_TMP/status.json" "d['mtu']")" 1480
 	[ "$NOTIFY" = 0 ] || notified "RELOADING=1" || fail "no RELOADING=1 on NOTIFY_SOCKET"
 
 	# SIGTERM: clean exit, nothing left
