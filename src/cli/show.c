@@ -157,6 +157,19 @@ static void print_server(const struct sw_jread *r, const struct sw_jread_node *r
 	       s ? ", secondary " : "", s ? s : "");
 }
 
+/* The state, green when working, yellow otherwise (on a terminal). */
+static void print_state(const char *state)
+{
+	static const char *good[] = {"qualified", "relaying", "serving"};
+	const char *colour = sw_term_yellow();
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (strcmp(state, good[i]) == 0)
+			colour = sw_term_green();
+	printf("  %sstate:%s %s%s%s\n", sw_term_bold(), sw_term_reset(), colour, state,
+	       sw_term_reset());
+}
+
 static void print_known(const struct sw_jread *r, const struct sw_jread_node *root)
 {
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
@@ -168,6 +181,8 @@ static void print_known(const struct sw_jread *r, const struct sw_jread_node *ro
 			continue;
 		if (strcmp(known[i].key, "server") == 0)
 			print_server(r, root, n, 2);
+		else if (strcmp(known[i].key, "state") == 0 && n->type == SW_JREAD_STR)
+			print_state(n->str);
 		else
 			print_value(r, n, known[i].label, 2);
 	}

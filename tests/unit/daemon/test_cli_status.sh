@@ -48,6 +48,12 @@ for want in "instance: fake" "role: client" "uptime: 2h 5m" "state: qualified" \
 done
 grep -q "drop-odd name" "$dir/out" && bad "zero counter shown without --all"
 grep -q "$(printf '\033')" "$dir/out" && bad "colour codes when not a tty"
+if command -v script >/dev/null; then # on a terminal: colour, unless NO_COLOR
+	NO_COLOR= script -qec "$SW status fake" /dev/null >"$dir/out" 2>&1
+	grep -q "$(printf '\033')\[1;32mqualified" "$dir/out" || { bad "no colour on a tty"; cat "$dir/out"; }
+	script -qec "$SW status fake" /dev/null >"$dir/out" 2>&1
+	grep -q "$(printf '\033')" "$dir/out" && bad "colour on a tty despite NO_COLOR"
+fi
 "$SW" status fake --all >"$dir/out" || bad "status fake --all"
 check "$dir/out" "drop-odd name: 0"
 "$SW" status --socket "$dir/run/fake.sock" >"$dir/out" || bad "status --socket"
