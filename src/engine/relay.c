@@ -512,28 +512,22 @@ size_t sw_relay_stats(const struct sw_relay *r, struct sw_stat *out, size_t cap)
 	size_t n = 0;
 
 #define SW_RELAY_STAT(f, nm, hp)                                                           \
-	if (n < cap) {                                                                     \
-		out[n].name = nm;                                                          \
-		out[n].help = hp;                                                          \
-		out[n++].value = r->st.f;                                                  \
-	}
+	if (n < cap)                                                                       \
+		out[n++] = (struct sw_stat){nm, hp, r->st.f, false};
 	SW_RELAY_STATS(SW_RELAY_STAT)
 #undef SW_RELAY_STAT
-#define PEER_STAT(v, nm, hp)                                                               \
-	if (n < cap) {                                                                     \
-		out[n].name = nm;                                                          \
-		out[n].help = hp;                                                          \
-		out[n++].value = (v);                                                      \
-	}
-	PEER_STAT(r->peers.n, "relay_peers", "entries in the peer table (gauge)")
-	PEER_STAT(r->peers.max, "relay_peers_max", "bound of the peer table (MaxPeers)")
-	PEER_STAT(r->peers.stats.added, "relay_peers_added", "peer entries created")
-	PEER_STAT(r->peers.stats.evicted, "relay_peers_evicted", "entries evicted to make room")
-	PEER_STAT(r->peers.stats.expired, "relay_peers_expired", "entries reclaimed past their lifetime")
-	PEER_STAT(r->peers.stats.full, "relay_peers_full", "adds refused: every entry trusted and active")
-	PEER_STAT(r->pool.nbufs - r->pool.nfree, "relay_queue_buffers_used", "queue buffers in use (gauge)")
-	PEER_STAT(r->pool.dropped_full, "relay_queue_pool_exhausted", "packets not queued: no free buffer")
-	PEER_STAT(r->pool.dropped_big, "relay_queue_bound_hit", "packets not queued: per-peer bound")
+#define PEER_STAT(v, nm, hp, g)                                                            \
+	if (n < cap)                                                                       \
+		out[n++] = (struct sw_stat){nm, hp, (v), g};
+	PEER_STAT(r->peers.n, "relay_peers", "entries in the peer table", true)
+	PEER_STAT(r->peers.max, "relay_peers_max", "bound of the peer table (MaxPeers)", true)
+	PEER_STAT(r->peers.stats.added, "relay_peers_added", "peer entries created", false)
+	PEER_STAT(r->peers.stats.evicted, "relay_peers_evicted", "entries evicted to make room", false)
+	PEER_STAT(r->peers.stats.expired, "relay_peers_expired", "entries reclaimed past their lifetime", false)
+	PEER_STAT(r->peers.stats.full, "relay_peers_full", "adds refused: every entry trusted and active", false)
+	PEER_STAT(r->pool.nbufs - r->pool.nfree, "relay_queue_buffers_used", "queue buffers in use", true)
+	PEER_STAT(r->pool.dropped_full, "relay_queue_pool_exhausted", "packets not queued: no free buffer", false)
+	PEER_STAT(r->pool.dropped_big, "relay_queue_bound_hit", "packets not queued: per-peer bound", false)
 #undef PEER_STAT
 	return n;
 }
