@@ -19,6 +19,8 @@ static int apply_mtu(struct sw_daemon *d, unsigned mtu)
 
 	if (d->tun.fd < 0)
 		return -ENODEV;
+	if (mtu == d->mtu)
+		return 0;
 	if (mtu < 1280 || mtu > d->tun_slot) {
 		sw_log_warnx("MTU %u refused (1280 to %zu with this tunnel)", mtu, d->tun_slot);
 		return -EINVAL;
@@ -41,7 +43,10 @@ static void apply_event(struct sw_daemon *d, const struct sw_event *ev)
 
 	switch (ev->kind) {
 	case SW_EV_STATE:
-		sw_log_info("%s: state %u", d->role->name, ev->state);
+		if (d->role->state_name)
+			sw_log_notice("%s: %s", d->role->name, d->role->state_name(ev->state));
+		else
+			sw_log_notice("%s: state %u", d->role->name, ev->state);
 		return;
 	case SW_EV_ADDR_ADD:
 	case SW_EV_ADDR_DEL:

@@ -44,6 +44,8 @@ struct sw_role_ops {
 	/* Counters, for status/metrics. */
 	size_t (*stats)(void *state, struct sw_stat *out, size_t cap);
 	void (*close)(void *state);
+	/* Optional: a name for SW_EV_STATE values, for the log ("qualified"); NULL = number. */
+	const char *(*state_name)(uint8_t state);
 };
 
 /* The roles that exist, by RelayType (NULL when unknown). */
