@@ -273,15 +273,21 @@ static size_t m_prefix_2001_1(uint8_t *p, size_t n)
 	p[56 + 16 + 3] = 1; /* 2001:0001 */
 	return n;
 }
-static size_t m_pio_len3(uint8_t *p, size_t n)
+/* known options with a wrong length that still lies inside the message */
+static size_t m_pio_len5(uint8_t *p, size_t n)
 {
-	p[57] = 3;
-	return n;
+	memmove(p + 96, p + 88, n - 88);
+	memset(p + 88, 0, 8);
+	p[57] = 5;
+	set_plen(p, n + 8 - 40);
+	return n + 8;
 }
 static size_t m_mtu_len2(uint8_t *p, size_t n)
 {
+	memset(p + n, 0, 8);
 	p[89] = 2;
-	return n;
+	set_plen(p, n + 8 - 40);
+	return n + 8;
 }
 static size_t m_ra_short(uint8_t *p, size_t n)
 {
@@ -318,7 +324,7 @@ static const struct mutation ra_bad[] = {
 	{ "prefix 2002::", m_prefix_2002, true },
 	{ "prefix 2001:1::", m_prefix_2001_1, true },
 	/* malformed known options */
-	{ "PIO length 3", m_pio_len3, true },
+	{ "PIO length 5", m_pio_len5, true },
 	{ "MTU option length 2", m_mtu_len2, true },
 };
 
