@@ -82,7 +82,9 @@ int sw_echo_parse(const struct sw_ip6 *ip, struct sw_echo *out);
  * Parameter Problem code 2, which the caller signals with allow_mcast_dst). */
 bool sw_icmp6_may_error(const struct sw_ip6 *invoking, bool allow_mcast_dst);
 /* Error from src to the invoking packet's source, quoting as much of it as fits in 1280
- * bytes. param is the MTU for Packet Too Big, the pointer for Parameter Problem, else 0. */
+ * bytes. param is the MTU for Packet Too Big, the pointer for Parameter Problem, else 0.
+ * Hop limit 64. NULL when inv_len < 40 or the whole error (48 + min(inv_len, 1232) bytes)
+ * does not fit before end. */
 uint8_t *sw_icmp6_error_put(uint8_t *p, const uint8_t *end, const uint8_t src[16], uint8_t type,
 			    uint8_t code, uint32_t param, const uint8_t *invoking, size_t inv_len);
 

@@ -66,6 +66,36 @@ static void test_s02_e_vectors_encode(void **state)
 	}
 }
 
+/* xorshift32: a fixed sequence, so a failure names its inputs and repeats */
+static uint32_t next_rand(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+static void test_s02_roundtrip_random(void **state)
+{
+	uint32_t x = 0x5eed1234;
+	(void)state;
+	for (int i = 0; i < 100000; i++) {
+		struct sw_teredo t = { .server = next_rand(&x), .flags = (uint16_t)next_rand(&x),
+				       .mapped = { .ip = next_rand(&x),
+						   .port = (uint16_t)next_rand(&x) } };
+		struct sw_teredo d;
+		uint8_t a[16], ll[16];
+
+		sw_addr_encode(a, &t);
+		sw_addr_linklocal(ll, t.flags, t.mapped);
+		if (sw_addr_decode(a, &d) != 0 || d.server != t.server || d.flags != t.flags ||
+		    !sw_endpoint_eq(d.mapped, t.mapped) || !sw_addr_mapping_eq(a, t.mapped) ||
+		    memcmp(a + 8, ll + 8, 8) != 0 || !sw_ip6_is_linklocal(ll))
+			fail_msg("round trip: server %08x flags %04x ip %08x port %u", t.server,
+				 t.flags, t.mapped.ip, t.mapped.port);
+	}
+}
+
 static void test_s01_is_teredo(void **state)
 {
 	static const struct {
@@ -290,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_s01_is_teredo),
 		cmocka_unit_test(test_s02_e_vectors_decode),
 		cmocka_unit_test(test_s02_e_vectors_encode),
+		cmocka_unit_test(test_s02_roundtrip_random),
 		cmocka_unit_test(test_s08_flags_make),
 		cmocka_unit_test(test_s08_received_flags_ignored),
 		cmocka_unit_test(test_linklocal_forms),
