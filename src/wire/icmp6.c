@@ -247,17 +247,18 @@ uint8_t *sw_icmp6_error_put(uint8_t *p, const uint8_t *end, const uint8_t src[16
 {
 	const size_t hdr = SW_IP6_HLEN + 8;
 	size_t quote = inv_len < SW_ICMP6_ERR_MAX - hdr ? inv_len : SW_ICMP6_ERR_MAX - hdr;
-	uint8_t *m;
+	uint8_t s[16], d[16];
 
-	if (invoking == NULL || inv_len < SW_IP6_HLEN)
+	if (invoking == NULL || inv_len < SW_IP6_HLEN || !fits(p, end, hdr + quote))
 		return NULL;
-	m = sw_ip6_put(p, end, (uint16_t)(8 + quote), SW_NH_ICMP6, ERR_HLIM, src, invoking + 8);
-	if (m == NULL || !fits(m, end, 8 + quote))
-		return NULL;
-	m[0] = type;
-	m[1] = code;
-	put32(m + 4, param);
-	memmove(m + 8, invoking, quote);
+	/* addresses and quote first: the invoking packet may sit in p (built in place) */
+	memcpy(s, src, 16);
+	memcpy(d, invoking + 8, 16);
+	memmove(p + hdr, invoking, quote);
+	sw_ip6_put(p, end, (uint16_t)(8 + quote), SW_NH_ICMP6, ERR_HLIM, s, d);
+	p[40] = type;
+	p[41] = code;
+	put32(p + 44, param);
 	icmp_finish(p, 8 + quote);
-	return m + 8 + quote;
+	return p + hdr + quote;
 }

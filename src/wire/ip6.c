@@ -78,16 +78,20 @@ bool sw_ip6_is_bubble(const struct sw_ip6 *ip)
 uint8_t *sw_ip6_put(uint8_t *p, const uint8_t *end, uint16_t plen, uint8_t nh, uint8_t hlim,
 		    const uint8_t src[16], const uint8_t dst[16])
 {
+	uint8_t s[16], d[16]; /* src/dst may point into p (a reply built in place) */
+
 	if (p == NULL || end == NULL || end < p || end - p < SW_IP6_HLEN)
 		return NULL;
+	memcpy(s, src, 16);
+	memcpy(d, dst, 16);
 	p[0] = 0x60;
 	p[1] = p[2] = p[3] = 0;
 	p[4] = (uint8_t)(plen >> 8);
 	p[5] = (uint8_t)plen;
 	p[6] = nh;
 	p[7] = hlim;
-	memcpy(p + 8, src, 16);
-	memcpy(p + 24, dst, 16);
+	memcpy(p + 8, s, 16);
+	memcpy(p + 24, d, 16);
 	return p + SW_IP6_HLEN;
 }
 

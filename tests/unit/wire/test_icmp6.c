@@ -561,6 +561,39 @@ static void test_sec310_error_quoting(void **state)
 	assert_non_null(sw_icmp6_error_put(out, out + 148, src, 1, 0, 0, inv, 100));
 }
 
+/* Builders may write over the packet they answer: a reply or an error built in place. */
+static void test_built_in_place(void **state)
+{
+	static uint8_t buf[1600], copy[1600];
+	uint8_t v[64], me[16];
+	size_t n = vec_hex(a4, v, sizeof v);
+	struct sw_ip6 ip, ip2;
+	struct sw_echo e;
+	(void)state;
+	memcpy(buf, v, n);
+	assert_int_equal(sw_ip6_parse(buf, n, &ip), 0);
+	assert_int_equal(sw_echo_parse(&ip, &e), 0);
+	e.type = SW_ICMP6_ECHO_REPLY;
+	assert_ptr_equal(sw_echo_put(buf, buf + sizeof buf, ip.dst, ip.src, 64, &e), buf + n);
+	assert_int_equal(sw_ip6_parse(buf, n, &ip2), 0);
+	assert_memory_equal(buf + 8, v + 24, 16);
+	assert_memory_equal(buf + 24, v + 8, 16);
+	assert_int_equal(sw_echo_parse(&ip2, &e), 0);
+	assert_int_equal(e.type, SW_ICMP6_ECHO_REPLY);
+	assert_memory_equal(e.data, v + 48, 8);
+	/* an error about a 1500-byte packet, in its own buffer, from its own destination */
+	for (size_t k = 0; k < 1500; k++)
+		buf[k] = (uint8_t)(k * 5 + 1);
+	memcpy(buf, v, 40);
+	set_plen(buf, 1460);
+	memcpy(copy, buf, 1500);
+	memcpy(me, buf + 24, 16);
+	uint8_t *end = sw_icmp6_error_put(buf, buf + sizeof buf, buf + 24, SW_ICMP6_PKT_TOO_BIG, 0,
+					  1280, buf, 1500);
+	assert_ptr_equal(end, buf + 1280);
+	check_error(buf, 1280, copy, 1500, me, SW_ICMP6_PKT_TOO_BIG, 0, 1280);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_echo_parse_negative),
 		cmocka_unit_test(test_sec310_may_error),
 		cmocka_unit_test(test_sec310_error_quoting),
+		cmocka_unit_test(test_built_in_place),
 	};
 	return cmocka_run_group_tests_name("wire_icmp6", tests, NULL, NULL);
 }
