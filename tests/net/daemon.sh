@@ -136,11 +136,16 @@ run_case() {
 	kill -HUP "$PID"
 	net_wait 5 sh -c "grep -q 'reload failed' '$NET_TMP/swd.log'" || fail "bad reload not refused"
 	grep -q "dmn.conf:9: unknown directive 'Bogus'" "$NET_TMP/swd.log" || fail "reload error without its line"
+	# what needs a restart (here BindPort) is refused as a whole
+	sed 's/^BindPort 3544$/BindPort 3545/' "$CONF.good" >"$CONF"
+	kill -HUP "$PID"
+	net_wait 5 sh -c "grep -q 'reload refused' '$NET_TMP/swd.log'" || fail "BindPort change not refused"
 	cp "$CONF.good" "$CONF"
 	kill -0 "$PID" 2>/dev/null || fail "daemon died on reload"
 	status || fail "status after reload"
 	expect "reloads" "$(jget "$NET_TMP/status.json" "d['counters']['daemon_reloads']")" 1
-	expect "reload errors" "$(jget "$NET_TMP/status.json" "d['counters']['daemon_reload_errors']")" 1
+	expect "reload errors" "$(jget "$NET_TMP/status.json" "d['counters']['daemon_reload_errors']")" 2
+	expect "sockets after reload" "$(jget "$NET_TMP/status.json" "d['sockets']")" "['198.51.100.10:3544']"
 	expect "status.mtu after reload" "$(jget "$NET_TMP/status.json" "d['mtu']")" 1480
 	[ "$NOTIFY" = 0 ] || notified "RELOADING=1" || fail "no RELOADING=1 on NOTIFY_SOCKET"
 
