@@ -29,9 +29,10 @@ int sw_priv_drop(const struct sw_priv_user *u)
 {
 	int flags = CAPNG_DROP_SUPP_GRP;
 
+	if (capng_get_caps_process() < 0)
+		return -EPERM;
 	if (geteuid() != 0 && !capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID))
-		return 0; /* nothing to leave */
-	capng_get_caps_process();
+		return 0; /* not root and cannot switch: keep what we were given */
 	if (capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP))
 		flags |= CAPNG_CLEAR_BOUNDING;
 	capng_clear(CAPNG_SELECT_BOTH);
