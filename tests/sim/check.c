@@ -26,6 +26,7 @@ void sim_check_udp_out(struct sim *s, struct sim_node *n, const struct sw_out_pk
 
 void sim_check_all(struct sim *s)
 {
+	s->sweeps++;
 	for (uint32_t i = 0; i < s->n_nodes; i++) {
 		struct sim_node *n = &s->nodes[i];
 

@@ -177,8 +177,11 @@ static bool perm_ok(const struct sim_nat *n, const struct sim_nat_map *m,
 	for (size_t i = 0; i < m->n_perm; i++) {
 		const struct sim_nat_perm *p = &m->perm[i];
 
-		if (p->ip == from.ip && (n->cfg.filtering == SIM_DEP_AD || p->port == from.port))
-			return !expired(n, p->last, now);
+		/* address-dependent: several ports of one address may be listed, any live one
+		 * admits */
+		if (p->ip == from.ip && (n->cfg.filtering == SIM_DEP_AD || p->port == from.port) &&
+		    !expired(n, p->last, now))
+			return true;
 	}
 	return false;
 }

@@ -41,6 +41,7 @@ int sim_init(struct sim *s, uint64_t seed)
 	sw_out_init(&s->out, s->out_pkt, SIM_OUT_CAP, s->arena, sizeof(s->arena), s->out_ev,
 		    sizeof(s->out_ev) / sizeof(s->out_ev[0]));
 	s->default_relay = SIM_NONE;
+	s->trace_node = SIM_NONE;
 	s->check_every = SW_SEC(10);
 	s->max_report = 10;
 	sim_realm_new(s, SIM_NONE);
@@ -274,6 +275,27 @@ static void deliver(struct sim *s, struct sim_node *from, bool from_link, struct
 		sim_pool_put(&s->pool, idx);
 }
 
+/* --trace: one line per datagram sent or received by the traced node. */
+static void trace(struct sim *s, const struct sim_node *n, const char *what,
+		  const struct sim_pkt *p)
+{
+	char a[32], b[32];
+	const uint8_t *d = p->data;
+	size_t off = 0;
+
+	if (s->trace_node != (uint32_t)(n - s->nodes))
+		return;
+	if (!p->v6 && p->len >= 8 && d[0] == 0 && d[1] == 0) /* origin indication */
+		off = 8;
+	printf("%10.3f %-10s %s %-21s -> %-21s %4u bytes", (double)sim_now(s) / 1000, n->name,
+	       what, sw_endpoint_str(p->src, a, sizeof(a)), sw_endpoint_str(p->dst, b, sizeof(b)),
+	       p->len);
+	if (p->len >= off + 40 && (d[off] >> 4) == 6)
+		printf(" nh %u icmp %d%s", d[off + 6], d[off + 6] == 58 && p->len > off + 40
+						? d[off + 40] : -1, off ? " +origin" : "");
+	printf("\n");
+}
+
 static void drop(struct sim *s, uint32_t idx, uint64_t *counter)
 {
 	(*counter)++;
@@ -327,6 +349,7 @@ void sim_send4_raw(struct sim *s, struct sim_node *n, struct sw_endpoint src,
 	p->src = src;
 	p->dst = dst;
 	memcpy(p->data, data, len);
+	trace(s, n, "send", p);
 	route4(s, n, n->realm, idx, true);
 }
 
@@ -446,6 +469,7 @@ static void on_pkt(struct sim *s, struct sim_node *n, uint8_t side, uint32_t idx
 		s->st.no_socket++;
 	} else {
 		s->st.delivered_udp++;
+		trace(s, n, "recv", p);
 		if (n->ops && n->ops->udp_in)
 			n->ops->udp_in(s, n, (uint8_t)sock, p);
 	}

@@ -27,8 +27,11 @@ struct sim_client_opts {
 
 #ifdef SIM_HAVE_SERVER
 /* id/key: secure qualification (NULL: none); relay: combined server+relay (§5.4.3). */
+/* ratelimit: keep the engine's default per-source limit (else off: one simulated server
+ * serves a whole population, and the limit is per source address). */
 uint32_t sim_add_server(struct sim *s, const char *name, uint32_t ip1, uint32_t ip2,
-			const struct sim_link *l, const char *id, const char *key, bool relay);
+			const struct sim_link *l, const char *id, const char *key, bool relay,
+			bool ratelimit);
 #endif
 #ifdef SIM_HAVE_CLIENT
 uint32_t sim_add_client(struct sim *s, const char *name, uint32_t realm, uint32_t ip,

@@ -121,7 +121,8 @@ static void client_check(struct sim *s, struct sim_node *n)
 	struct client_st *c = n->st;
 	uint8_t a[16];
 
-	sim_check_peers(s, n, &c->eng.peers, &c->eng.pool);
+	if (s->sweeps % 3 == 0 || s->final_sweep)
+		sim_check_peers(s, n, &c->eng.peers, &c->eng.pool);
 	sim_watch_sweep(s, n, &c->watch, 0, c->conf.server);
 	check_nat(s, n, c);
 	s->st.checks++;

@@ -88,7 +88,8 @@ static void relay_check(struct sim *s, struct sim_node *n)
 {
 	struct relay_st *r = n->st;
 
-	sim_check_peers(s, n, &r->eng.peers, &r->eng.pool);
+	if (s->sweeps % 6 == 0 || s->final_sweep) /* a walk over every slot */
+		sim_check_peers(s, n, &r->eng.peers, &r->eng.pool);
 }
 
 static void relay_restart(struct sim *s, struct sim_node *n)

@@ -57,7 +57,8 @@ static const struct sim_role_ops server_ops = {
 };
 
 uint32_t sim_add_server(struct sim *s, const char *name, uint32_t ip1, uint32_t ip2,
-			const struct sim_link *l, const char *id, const char *key, bool relay)
+			const struct sim_link *l, const char *id, const char *key, bool relay,
+			bool ratelimit)
 {
 	uint32_t i = sim_node_new(s, SIM_ROLE_SERVER, name, SIM_INTERNET, ip1, l);
 	struct sim_node *n = sim_node(s, i);
@@ -65,7 +66,7 @@ uint32_t sim_add_server(struct sim *s, const char *name, uint32_t ip1, uint32_t 
 	struct sw_server_secret sec = {0};
 	struct sw_server_config cfg = {
 		.primary = ip1, .secondary = ip2, .rand = &st->rand,
-		.rl_rate = UINT32_MAX, /* one server carries a whole simulated population */
+		.rl_rate = ratelimit ? 0 : UINT32_MAX,
 		.relay = relay,
 	};
 

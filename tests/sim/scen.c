@@ -102,7 +102,7 @@ static void flow_to_host(struct world *w, uint32_t c, sw_time warm, sw_time end,
 
 static void at(struct world *w, sw_time t, uint8_t kind, uint32_t node, uint32_t arg)
 {
-	struct sim_action a = {t, kind, node, arg};
+	struct sim_action a = {t, kind, node, arg, 0};
 
 	sim_action_add(&w->s, &a);
 }
@@ -405,7 +405,79 @@ static void post_host_relay(struct world *w)
 }
 #endif
 
+/* noise: damaged and random datagrams at the server, the relay and a client */
+static void build_garbage(struct world *w)
+{
+	const struct scen_natkind *k = world_kind("full-cone");
+	uint32_t c = world_client(w, "clientA", world_nat_chain(w, k, -1, SIM_NONE), k, 100);
+	uint32_t b = world_client(w, "clientB", world_nat_chain(w, k, -1, SIM_NONE), k, 200);
+
+	flow_to_host(w, c, SW_SEC(60), MIN_MS(5), SIM_EXPECT_DELIVER);
+	world_flow(w, c, b, SW_SEC(16), SW_SEC(3), 95, SW_SEC(60), SIM_EXPECT_DELIVER);
+	for (sw_time t = SW_SEC(10); t < MIN_MS(5); t += 50) {
+		at(w, t, SIM_ACT_GARBAGE, w->probe, w->server);
+		at(w, t + 10, SIM_ACT_GARBAGE, w->probe, c);
+		if (w->have_relay)
+			at(w, t + 20, SIM_ACT_GARBAGE, w->probe, w->relay[0]);
+	}
+}
+
+/* one source floods the server with RSs (its rate limit on): clients still qualify */
+static void build_flood(struct world *w)
+{
+	const struct scen_natkind *k = world_kind("restricted");
+
+	for (int i = 0; i < 3; i++) {
+		uint32_t c = world_client(w, "client", world_nat_chain(w, k, -1, SIM_NONE), k,
+					  SW_SEC(30) + 5000 * i);
+
+		flow_to_host(w, c, SW_SEC(90), MIN_MS(5), SIM_EXPECT_DELIVER);
+	}
+	for (sw_time t = SW_SEC(10); t < MIN_MS(5); t += 100) {
+		struct sim_action a = {t, SIM_ACT_RS_FLOOD, w->probe, w->server, 100};
+
+		sim_action_add(&w->s, &a); /* 1000 RS/s */
+	}
+}
+
+static void post_flood(struct world *w)
+{
+	post_qualified(w);
+	if (w->s.nodes[w->probe].lst.sent < 250000)
+		sim_fail(&w->s, "the flood did not happen (%llu datagrams)",
+			 (unsigned long long)w->s.nodes[w->probe].lst.sent);
+}
+
+/* pings ten minutes apart: every peer entry has expired when the next one starts */
+static void build_sparse(struct world *w)
+{
+	const char *kinds[] = {"port-restricted", "restricted", "cgn-cone", "full-cone"};
+	uint32_t c[4];
+
+	for (int i = 0; i < 4; i++) {
+		const struct scen_natkind *k = world_kind(kinds[i]);
+		uint32_t realm = world_nat_chain(w, k, -1, SIM_NONE);
+
+		c[i] = world_client(w, kinds[i], realm, k, 100);
+		if (i < 2) /* and two of the NATs reboot in between */
+			at(w, MIN_MS(15 + 10 * i), SIM_ACT_NAT_REBOOT, w->s.realms[realm].nat, 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		world_flow(w, c[i], c[(i + 1) % 4], SW_SEC(30 + 7 * i), MIN_MS(10), 6, 0,
+			   SIM_EXPECT_DELIVER);
+		if (w->have_relay)
+			world_flow(w, c[i], w->host[0], SW_SEC(60 + 7 * i), MIN_MS(10), 6, 0,
+				   SIM_EXPECT_DELIVER);
+	}
+}
+
 static const struct named named[] = {
+	{"sparse", "pings ten minutes apart, NATs rebooting in between", 0, MIN_MS(60), 0,
+	 build_sparse, NULL},
+	{"garbage", "damaged and random datagrams at every engine: traffic still flows", 10000,
+	 MIN_MS(5), 0, build_garbage, NULL},
+	{"flood", "1000 RS/s from one source: the server keeps answering clients", 10000,
+	 MIN_MS(5), WORLD_RATELIMIT, build_flood, post_flood},
 	{"nat-renumber", "the NAT's public address changes: the address follows", 10000,
 	 MIN_MS(5), 0, build_renumber, post_one_change},
 	{"chaos", "10 % loss, duplicates, heavy reordering: invariants hold, clients qualify",
@@ -441,6 +513,13 @@ static const struct named named[] = {
 };
 
 /* --- the runner --- */
+
+static void set_trace(struct sim *s, const char *name)
+{
+	for (uint32_t i = 0; name && i < s->n_nodes; i++)
+		if (strcmp(s->nodes[i].name, name) == 0)
+			s->trace_node = i;
+}
 
 struct totals {
 	unsigned runs, failed;
@@ -485,8 +564,10 @@ static void run_cell(const struct scen_opts *o, const struct cell *c, struct tot
 		build_pair(&w, c);
 	else
 		build_hairpin(&w, c);
+	set_trace(&w.s, o->trace);
 	sim_schedule(&w.s, w.s.check_every, SIM_EV_CHECK, SIM_NONE, 0);
 	sim_run(&w.s, dur);
+	w.s.final_sweep = true;
 	sim_check_all(&w.s);
 	sim_flows_verdict(&w.s);
 	if (sc && sc->post)
@@ -618,7 +699,7 @@ static void build_long(struct world *w, const struct scen_opts *o, uint32_t *cl,
 		realm = world_nat_chain(w, k, -1, k->layers == 2 ? cgn[g] : SIM_NONE);
 		if (k->layers == 2)
 			cgn[g] = w->s.realms[sim_node(&w->s, w->s.realms[realm].nat)->realm].nat;
-		snprintf(name, sizeof(name), "c%u", i);
+		snprintf(name, sizeof(name), "c%u-%s", i, k->name);
 		kind[i] = k;
 		if (realm != SIM_INTERNET && sim_rng_below(&w->s.rng, 2) == 0)
 			at(w, SW_SEC(60) + sim_rng_below(&w->s.rng, MIN_MS(60) * o->hours),
@@ -679,6 +760,7 @@ static int run_long(const struct scen_opts *o)
 	       o->clients, w.s.n_nodes - o->clients - 2 - w.n_relays - w.n_hosts, w.n_relays,
 	       w.n_hosts, w.s.n_flows, o->hours, (unsigned long long)o->seed);
 	fflush(stdout);
+	set_trace(&w.s, o->trace);
 	sim_schedule(&w.s, w.s.check_every, SIM_EV_CHECK, SIM_NONE, 0);
 	for (uint32_t h = 1; h <= o->hours; h++) {
 		sim_run(&w.s, MIN_MS(60) * h);
@@ -688,7 +770,9 @@ static int run_long(const struct scen_opts *o)
 			       (unsigned long long)w.s.st.qualified,
 			       (unsigned long long)w.s.st.pings_answered,
 			       (unsigned long long)w.s.st.pings_sent, wall_now() - t0);
+		fflush(stdout);
 	}
+	w.s.final_sweep = true;
 	sim_check_all(&w.s);
 	sim_flows_verdict(&w.s);
 	add_totals(&t, &w.s);

@@ -18,6 +18,7 @@ struct scen_opts {
 	uint32_t clients; /* long run population */
 	uint32_t hours;   /* long run virtual hours */
 	int verbose;
+	const char *trace; /* print the datagrams of this node */
 };
 
 /* Runs what opts selects; returns the number of runs that failed (-1: nothing matched). */

@@ -71,6 +71,24 @@ static int test_nat(struct sim_rng *r)
 	return fails;
 }
 
+/* Address-dependent filtering admits an address while any of its ports is live, even
+ * when an older entry for another port of it has expired. */
+static int test_nat_adf(struct sim_rng *r)
+{
+	struct sim_nat_cfg cfg = {SIM_DEP_EI, SIM_DEP_AD, 0, SIM_ALLOC_RANDOM, 0, 0, 1000};
+	struct sim_nat n;
+	struct sw_endpoint e, in;
+	int fails = 0;
+
+	sim_nat_init(&n, &cfg, 0xcb007101, r);
+	sim_nat_out(&n, r, 0, IN_A, S1, &e);
+	sim_nat_out(&n, r, 900, IN_A, S2, &e); /* keeps the mapping alive */
+	sim_nat_out(&n, r, 1500, IN_A, S1B, &e); /* S1's first entry is expired by now */
+	EXPECT(sim_nat_in(&n, 1600, e.port, S1, &in) == 0, "a live entry of the address admits");
+	sim_nat_free(&n);
+	return fails;
+}
+
 static int test_nat_seq(struct sim_rng *r)
 {
 	struct sim_nat_cfg cfg = {SIM_DEP_APD, SIM_DEP_APD, 0, SIM_ALLOC_SEQ, 0, 0, 60000};
@@ -257,6 +275,7 @@ int sim_selftest(uint64_t seed)
 	sim_rng_seed(&r, seed);
 	fails += test_nat(&r);
 	fails += test_nat_seq(&r);
+	fails += test_nat_adf(&r);
 	fails += test_hmap(&r);
 	fails += test_evq(&r);
 	fails += test_checks_fire(seed);

@@ -147,6 +147,8 @@ struct sim {
 	uint8_t arena[SIM_OUT_CAP * 1536];
 	struct sim_stats st;
 	sw_time check_every;
+	uint64_t sweeps;        /* invariant sweeps so far; table walks run every few */
+	bool final_sweep;       /* the last sweep of a run walks everything */
 	sw_time addr_lag_max;   /* longest time a qualified address lagged its NAT mapping */
 	sw_time addr_lag_limit; /* allowed lag: one refresh interval plus RS retries */
 	sw_time end;
@@ -154,6 +156,8 @@ struct sim {
 	uint32_t max_report; /* failures printed in full */
 	int verbose;
 	const char *scenario;
+	const char *trace;   /* node name whose datagrams are printed (--trace) */
+	uint32_t trace_node;
 };
 
 int sim_init(struct sim *s, uint64_t seed);

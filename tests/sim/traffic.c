@@ -7,6 +7,7 @@
 #include "traffic.h"
 #include "wire/icmp6.h"
 #include "wire/ip6.h"
+#include "wire/teredo.h"
 
 #define ECHO_ID 0x5357
 static const uint8_t magic[8] = {'s', 'w', 's', 'i', 'm', 'f', 'l', 'w'};
@@ -213,6 +214,79 @@ static void spoof_teredo(struct sim *s, struct sim_node *p, uint32_t c)
 	spoof(s, p, c, src6);
 }
 
+/* Where datagrams for node t go: a client's advertised mapping, else its first socket. */
+static bool target_ep(struct sim *s, uint32_t t, struct sw_endpoint *ep)
+{
+	struct sim_node *n = sim_node(s, t);
+	uint8_t a[16];
+	struct sw_teredo td;
+
+	if (n->role == SIM_ROLE_CLIENT) {
+		if (!node_addr(s, t, a) || sw_addr_decode(a, &td) < 0)
+			return false;
+		*ep = td.mapped;
+		return true;
+	}
+	if (n->n_sock == 0)
+		return false;
+	ep->ip = n->ip[n->sock[0].ip];
+	ep->port = n->sock[0].port;
+	return true;
+}
+
+/* A valid-looking Teredo packet (origin? + bubble or echo) with random damage. */
+static size_t garbage(struct sim *s, uint8_t *buf, size_t cap)
+{
+	struct sim_rng *r = &s->rng;
+	uint8_t src[16], dst[16], *p = buf, *end = buf + cap;
+	size_t len, flips;
+
+	sim_rng_fill(r, src, 16);
+	sim_rng_fill(r, dst, 16);
+	if (sim_rng_below(r, 4) == 0) { /* plain noise */
+		len = (size_t)sim_rng_below(r, 200);
+		sim_rng_fill(r, buf, len);
+		return len;
+	}
+	if (sim_rng_below(r, 2)) {
+		struct sw_endpoint o = {(uint32_t)sim_rng_next(r), (uint16_t)sim_rng_next(r)};
+
+		p = sw_origin_put(p, end, o);
+	}
+	if (sim_rng_below(r, 3) == 0) {
+		struct sw_auth au = {0};
+
+		sim_rng_fill(r, au.nonce, sizeof(au.nonce));
+		p = sw_auth_put(p, end, &au);
+	}
+	if (sim_rng_below(r, 2)) {
+		static const uint8_t pre[4] = {0x20, 0x01, 0, 0};
+
+		memcpy(sim_rng_below(r, 2) ? src : dst, pre, 4); /* Teredo-looking */
+	}
+	p = p ? sw_bubble_put(p, end, src, dst, 64) : NULL;
+	if (!p)
+		return 0;
+	len = (size_t)(p - buf);
+	flips = (size_t)sim_rng_below(r, 4);
+	for (size_t i = 0; i < flips; i++)
+		buf[sim_rng_below(r, len)] ^= (uint8_t)(1u << sim_rng_below(r, 8));
+	return len;
+}
+
+static void rs_flood(struct sim *s, struct sim_node *p, uint32_t server, uint32_t n)
+{
+	uint8_t buf[64], src[16], *end;
+	struct sw_endpoint ep;
+
+	if (!target_ep(s, server, &ep))
+		return;
+	sw_addr_rs_source(src, false);
+	end = sw_rs_put(buf, buf + sizeof(buf), src);
+	for (uint32_t i = 0; end && i < n; i++)
+		sim_send4(s, p, 0, ep, buf, (size_t)(end - buf));
+}
+
 void sim_action_fire(struct sim *s, uint32_t idx)
 {
 	const struct sim_action *a = &s->acts[idx];
@@ -249,6 +323,18 @@ void sim_action_fire(struct sim *s, uint32_t idx)
 	case SIM_ACT_RESTART:
 		if (n->ops && n->ops->restart)
 			n->ops->restart(s, n);
+		break;
+	case SIM_ACT_GARBAGE: {
+		uint8_t buf[256];
+		struct sw_endpoint ep;
+		size_t len = garbage(s, buf, sizeof(buf));
+
+		if (target_ep(s, a->arg, &ep))
+			sim_send4(s, n, 0, ep, buf, len);
+		break;
+	}
+	case SIM_ACT_RS_FLOOD:
+		rs_flood(s, n, a->arg, a->arg2);
 		break;
 	}
 }

@@ -42,12 +42,15 @@ enum sim_act_kind {
 	SIM_ACT_BLACKHOLE_OFF,
 	SIM_ACT_NAT_RENUMBER,   /* node: NAT; arg: its new public IPv4 */
 	SIM_ACT_RESTART,        /* node: its engine restarts from scratch */
+	SIM_ACT_GARBAGE,        /* node: probe; arg: target node — a malformed or mutated
+				   datagram to the target's first socket (a client: its mapping) */
+	SIM_ACT_RS_FLOOD,       /* node: probe; arg: target server — arg2 RSs at once */
 };
 
 struct sim_action {
 	sw_time at;
 	uint8_t kind;
-	uint32_t node, arg;
+	uint32_t node, arg, arg2;
 };
 
 uint32_t sim_flow_add(struct sim *s, const struct sim_flow *f);

@@ -81,7 +81,7 @@ static void infra(struct world *w, unsigned relays, unsigned hosts, unsigned fla
 	w->server_ip = IP4(192, 0, 2, 1);
 	w->server = sim_add_server(&w->s, "server", w->server_ip, IP4(192, 0, 2, 2),
 				   &w->infra_link, secure ? WORLD_ID : NULL,
-				   secure ? WORLD_KEY : NULL, srelay);
+				   secure ? WORLD_KEY : NULL, srelay, flags & WORLD_RATELIMIT);
 	w->probe = sim_add_probe(&w->s, "probe", IP4(198, 51, 100, 66), &w->infra_link);
 #ifdef SIM_HAVE_RELAY
 	for (unsigned i = 0; i < relays && !srelay && i < WORLD_MAX_HOSTS; i++) {

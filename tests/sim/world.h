@@ -40,6 +40,7 @@ struct world {
 /* sim_init + links with loss_ppm on client access links + server, relays, hosts. */
 #define WORLD_SECURE 0x1u       /* the server requires secure qualification */
 #define WORLD_SERVER_RELAY 0x2u /* no relay: the server relays (RFC 4380 §5.4.3) */
+#define WORLD_RATELIMIT 0x4u    /* the server keeps its default per-source rate limit */
 int world_init(struct world *w, uint64_t seed, uint32_t loss_ppm, unsigned relays,
 	       unsigned hosts, unsigned flags);
 #define WORLD_ID "sim-client"
