@@ -187,6 +187,7 @@ static void conf_fill(struct client_st *c, const struct sim_client_opts *o, uint
 	c->conf.refresh_ms = o->refresh_ms;
 	c->conf.max_peers = o->max_peers;
 	c->conf.pool_bufs = o->pool_bufs;
+	c->conf.cone_phase = o->cone_phase;
 	if (o->id && o->key) {
 		size_t il = strlen((const char *)o->id), kl = strlen((const char *)o->key);
 

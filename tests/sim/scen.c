@@ -471,7 +471,37 @@ static void build_sparse(struct world *w)
 	}
 }
 
+/* RFC 4380's cone test: full cone is told apart from restricted */
+static void build_cone_phase(struct world *w)
+{
+	static const struct {
+		const char *kind;
+		uint8_t nat;
+	} k[] = {
+		{"full-cone", SW_NAT_CONE}, {"restricted", SW_NAT_RESTRICTED},
+		{"port-restricted", SW_NAT_RESTRICTED}, {"symmetric-random", SW_NAT_SYMMETRIC},
+		{"none", SW_NAT_NONE},
+	};
+	uint32_t c[5];
+
+	w->cone_phase = true;
+	for (int i = 0; i < 5; i++) {
+		struct scen_natkind nk = *world_kind(k[i].kind);
+
+		nk.expect_nat = k[i].nat;
+		c[i] = world_client(w, k[i].kind, world_nat_chain(w, &nk, -1, SIM_NONE), &nk,
+				    100 + 100 * i);
+	}
+	for (int i = 0; i < 3; i++) {
+		flow_to_host(w, c[i], SW_SEC(60), MIN_MS(5), SIM_EXPECT_DELIVER);
+		world_flow(w, c[i], c[(i + 1) % 3], SW_SEC(16), SW_SEC(3), 95, SW_SEC(60),
+			   SIM_EXPECT_DELIVER);
+	}
+}
+
 static const struct named named[] = {
+	{"cone-phase", "RFC 4380 cone test on: NAT types found, C=1 addresses still reached",
+	 10000, MIN_MS(5), 0, build_cone_phase, NULL},
 	{"sparse", "pings ten minutes apart, NATs rebooting in between", 0, MIN_MS(60), 0,
 	 build_sparse, NULL},
 	{"garbage", "damaged and random datagrams at every engine: traffic still flows", 10000,
@@ -644,7 +674,7 @@ static void run_named(const struct scen_opts *o, struct totals *t)
 static void print_totals(const struct totals *t, double wall)
 {
 	printf("swsim: %u runs, %u failed; %llu events, %llu datagrams, %llu IPv6 packets, "
-	       "%llu qualifications, %llu/%llu pings answered, %llu invariant checks, "
+	       "%llu addresses configured, %llu/%llu pings answered, %llu invariant checks, "
 	       "longest address lag %llu ms; %.2f s wall\n",
 	       t->runs, t->failed, (unsigned long long)t->events,
 	       (unsigned long long)t->st.udp_sent, (unsigned long long)t->st.v6_sent,

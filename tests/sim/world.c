@@ -163,6 +163,7 @@ uint32_t world_client(struct world *w, const char *name, uint32_t realm,
 	struct sim_client_opts o = {
 		.server = w->server_ip, .start = start, .refresh_ms = w->refresh_ms,
 		.max_peers = w->max_peers, .pool_bufs = w->pool_bufs, .expect_nat = k->expect_nat,
+		.cone_phase = w->cone_phase,
 	};
 	uint32_t ip;
 

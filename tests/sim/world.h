@@ -34,6 +34,7 @@ struct world {
 	struct sim_link client_link, nat_link, infra_link;
 	uint32_t refresh_ms, max_peers, pool_bufs; /* client engine bounds (0: defaults) */
 	uint32_t relay_peers, relay_bufs;
+	bool cone_phase; /* clients run RFC 4380's cone test */
 	bool have_relay, have_client;
 };
 
