@@ -36,10 +36,38 @@ static int apply_mtu(struct sw_daemon *d, unsigned mtu)
 	return 0;
 }
 
+/* SW_EV_ADDR_ADD / SW_EV_ADDR_DEL on the tunnel. 0 or -errno (logged). */
+static int apply_addr(struct sw_daemon *d, const struct sw_event *ev)
+{
+	bool add = ev->kind == SW_EV_ADDR_ADD;
+	char a[INET6_ADDRSTRLEN];
+	int err;
+
+	if (d->tun.fd < 0)
+		return -ENODEV;
+	inet_ntop(AF_INET6, ev->addr, a, sizeof(a));
+	if (add)
+		err = sw_nl_addr_add(&d->nl, d->ifindex, ev->addr, ev->prefix_len);
+	else
+		err = sw_nl_addr_del(&d->nl, d->ifindex, ev->addr, ev->prefix_len);
+	if (err) {
+		d->stats.netlink_errors++;
+		sw_log_errno(err, "cannot %s %s/%u on %s%s%s", add ? "add" : "remove", a,
+			     ev->prefix_len, d->tun.name, d->nl.err[0] ? ": " : "", d->nl.err);
+		return err;
+	}
+	if (add)
+		d->stats.addr_added++;
+	else
+		d->stats.addr_removed++;
+	sw_log_notice("%s %s/%u on %s", add ? "address" : "removed address", a, ev->prefix_len,
+		      d->tun.name);
+	return 0;
+}
+
 static void apply_event(struct sw_daemon *d, const struct sw_event *ev)
 {
-	char a[INET6_ADDRSTRLEN];
-	int err = 0;
+	int err = -EINVAL;
 
 	switch (ev->kind) {
 	case SW_EV_STATE:
@@ -50,33 +78,14 @@ static void apply_event(struct sw_daemon *d, const struct sw_event *ev)
 		return;
 	case SW_EV_ADDR_ADD:
 	case SW_EV_ADDR_DEL:
-		if (d->tun.fd < 0)
-			break;
-		inet_ntop(AF_INET6, ev->addr, a, sizeof(a));
-		if (ev->kind == SW_EV_ADDR_ADD)
-			err = sw_nl_addr_add(&d->nl, d->ifindex, ev->addr, ev->prefix_len);
-		else
-			err = sw_nl_addr_del(&d->nl, d->ifindex, ev->addr, ev->prefix_len);
-		if (!err) {
-			if (ev->kind == SW_EV_ADDR_ADD)
-				d->stats.addr_added++;
-			else
-				d->stats.addr_removed++;
-			sw_log_notice("%s %s/%u on %s", ev->kind == SW_EV_ADDR_ADD ? "address" :
-				      "removed address", a, ev->prefix_len, d->tun.name);
-			return;
-		}
-		sw_log_errno(err, "%s %s/%u on %s%s%s", ev->kind == SW_EV_ADDR_ADD ? "cannot add" :
-			     "cannot remove", a, ev->prefix_len, d->tun.name,
-			     d->nl.err[0] ? ": " : "", d->nl.err);
-		d->stats.netlink_errors++;
+		err = apply_addr(d, ev);
 		break;
 	case SW_EV_MTU:
-		if (apply_mtu(d, ev->mtu) == 0)
-			return;
+		err = apply_mtu(d, ev->mtu);
 		break;
 	}
-	d->stats.events_dropped++;
+	if (err)
+		d->stats.events_dropped++;
 }
 
 /* Send every UDP output of one socket in one sendmmsg run. */
