@@ -71,10 +71,12 @@ static void apply_event(struct sw_daemon *d, const struct sw_event *ev)
 
 	switch (ev->kind) {
 	case SW_EV_STATE:
-		if (d->role->state_name)
+		if (d->role->state_name) {
 			sw_log_notice("%s: %s", d->role->name, d->role->state_name(ev->state));
-		else
+			sw_notifyf("STATUS=%s: %s", d->role->name, d->role->state_name(ev->state));
+		} else {
 			sw_log_notice("%s: state %u", d->role->name, ev->state);
+		}
 		return;
 	case SW_EV_ADDR_ADD:
 	case SW_EV_ADDR_DEL:
