@@ -72,8 +72,12 @@ static void build_hairpin(struct world *w, const struct cell *c)
 	uint32_t a = world_client(w, "clientA", r, c->a, 100);
 	uint32_t b = world_client(w, "clientA2", r, c->a, 300);
 
-	world_flow(w, a, b, SW_SEC(15), SW_SEC(3), 95, SW_SEC(60),
-		   expect(c->a->deliverable && c->hairpin && c->a->layers == 1));
+	uint8_t ex = expect(c->a->deliverable && c->hairpin && c->a->layers == 1);
+
+	/* without hairpinning (and without local discovery) nothing can get through */
+	if (!c->hairpin && c->a->layers == 1)
+		ex = SIM_EXPECT_NEVER;
+	world_flow(w, a, b, SW_SEC(15), SW_SEC(3), 95, SW_SEC(60), ex);
 }
 
 /* --- named scenarios --- */
@@ -499,7 +503,59 @@ static void build_cone_phase(struct world *w)
 	}
 }
 
+/* two homes behind one CGN reach each other only through the CGN's hairpinning */
+static void cgn_pair(struct world *w, int hairpin)
+{
+	struct scen_natkind k = *world_kind("cgn-cone");
+	uint32_t ra, rb, a, b;
+
+	k.cgn.hairpin = (uint8_t)hairpin;
+	ra = world_nat_chain(w, &k, -1, SIM_NONE);
+	rb = world_nat_chain(w, &k, -1, w->s.realms[sim_node(&w->s, w->s.realms[ra].nat)->realm].nat);
+	a = world_client(w, "clientA", ra, &k, 100);
+	b = world_client(w, "clientB", rb, &k, 200);
+	world_flow(w, a, b, SW_SEC(15), SW_SEC(3), 95, SW_SEC(60),
+		   hairpin ? SIM_EXPECT_DELIVER : SIM_EXPECT_NEVER);
+	flow_to_host(w, b, SW_SEC(60), MIN_MS(5), SIM_EXPECT_DELIVER);
+}
+
+static void build_cgn_hairpin(struct world *w)
+{
+	cgn_pair(w, 1);
+}
+
+static void build_cgn_no_hairpin(struct world *w)
+{
+	cgn_pair(w, 0);
+}
+
+/* clients of two different servers: indirect bubbles go to the peer's own server */
+static void build_two_servers(struct world *w)
+{
+	const struct scen_natkind *k = world_kind("port-restricted");
+	uint32_t s2 = 0xc000020b; /* 192.0.2.11, secondary .12 */
+	struct sim_client_opts o = {.server = s2, .start = 300, .expect_nat = k->expect_nat};
+	uint32_t a, b;
+
+	sim_add_server(&w->s, "server2", s2, s2 + 1, &w->infra_link, NULL, NULL, false, false);
+	a = world_client(w, "clientA", world_nat_chain(w, k, -1, SIM_NONE), k, 100);
+	b = sim_add_client(&w->s, "clientB", world_nat_chain(w, k, -1, SIM_NONE), 0xc0a80102,
+			   &w->client_link, &o);
+	world_flow(w, a, b, SW_SEC(15), SW_SEC(3), 95, SW_SEC(60), SIM_EXPECT_DELIVER);
+	world_flow(w, b, a, SW_SEC(16), SW_SEC(3), 95, SW_SEC(60), SIM_EXPECT_DELIVER);
+	flow_to_host(w, b, SW_SEC(60), MIN_MS(5), SIM_EXPECT_DELIVER);
+	if (w->have_relay)
+		world_flow(w, w->host[0], b, SW_SEC(17), SW_SEC(3), 95, SW_SEC(60),
+			   SIM_EXPECT_DELIVER);
+}
+
 static const struct named named[] = {
+	{"cgn-hairpin", "two homes behind one CGN that hairpins reach each other", 10000,
+	 MIN_MS(5), 0, build_cgn_hairpin, NULL},
+	{"cgn-no-hairpin", "... and never when the CGN does not hairpin", 10000, MIN_MS(5), 0,
+	 build_cgn_no_hairpin, NULL},
+	{"two-servers", "clients of two servers reach each other and the IPv6 side", 10000,
+	 MIN_MS(5), 0, build_two_servers, NULL},
 	{"cone-phase", "RFC 4380 cone test on: NAT types found, C=1 addresses still reached",
 	 10000, MIN_MS(5), 0, build_cone_phase, NULL},
 	{"sparse", "pings ten minutes apart, NATs rebooting in between", 0, MIN_MS(60), 0,
