@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "engine/io.h"
 #include "evq.h"
@@ -185,6 +186,22 @@ static inline struct sim_node *sim_node(struct sim *s, uint32_t i)
 	return &s->nodes[i];
 }
 
+/* Keys of the address maps. */
+static inline struct sim_key sim_key4(uint32_t realm, uint32_t ip)
+{
+	struct sim_key k = {realm, ip};
+	return k;
+}
+
+static inline struct sim_key sim_key6(const uint8_t a[16])
+{
+	struct sim_key k;
+
+	memcpy(&k.a, a, 8);
+	memcpy(&k.b, a + 8, 8);
+	return k;
+}
+
 /* Faults. */
 void sim_blackhole(struct sim *s, uint32_t realm, uint32_t ip, bool on);
 /* The NAT gets another public address (and, like a reboot, loses every mapping). */
@@ -216,6 +233,8 @@ void sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf,
 
 /* Prints every node's nonzero engine counters and NAT counters (verbose reports). */
 void sim_report(struct sim *s);
+/* A packet event arrived at node n (the event loop's hand-off to routing). */
+void sim_pkt_arrive(struct sim *s, struct sim_node *n, uint8_t side, uint32_t idx);
 /* Runs events until `until` (virtual ms). */
 void sim_run(struct sim *s, sw_time until);
 
