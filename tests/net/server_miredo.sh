@@ -46,6 +46,11 @@ net_link nat lan 198.18.1.1/24 cli eth0 198.18.1.2/24 || net_fail "lan"
 nsx cli ip route add default via 198.18.1.1
 net_forwarding nat rly srv
 net_nat nat portrestricted eth0 198.51.100.21 198.18.1.0/24 198.18.1.2 || net_fail "nat"
+# like a real NAT router, nothing unsolicited reaches the NAT box itself (else the RA to a
+# cone RS, from the server's other address, leaves a conntrack entry on the mapped port)
+nsx nat nft add table ip swsrvin
+nsx nat nft add chain ip swsrvin input '{ type filter hook input priority filter; }'
+nsx nat nft add rule ip swsrvin input iifname eth0 ct state new drop
 nsx h6 ip -6 route add 2001::/32 via 2001:db8:1::1
 
 # --- shipwormd server (Miredo's miredo-server.conf directives, unchanged) ---
@@ -129,6 +134,32 @@ s.sendto(struct.pack('!HHHH', 3544, 3544, 8 + len(pkt), 0) + pkt, ('198.51.100.1
 net_wait 5 sh -c "[ \"\$(ip netns exec $(ns srv) '$CLI' status --socket '$NET_TMP/srv.sock' --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"counters\"].get(\"server_drop_own_source\",0))')\" -gt ${before:-0} ]" ||
 	net_fail "loop datagram not counted as drop_own_source"
 net_log "loop datagram dropped (server_drop_own_source $(counter server_drop_own_source))"
+
+# --- shipworm's own client (with the RFC 4380 cone probe) against the same server ---
+net_stop miredo || net_fail "miredo client did not stop"
+ra2=$(counter server_ra_sent_secondary)
+ccf2=$(net_miredo_conf cli2 "RelayType client" "ServerAddress 198.51.100.1" \
+	"InterfaceName swc0" "ConeProbe yes" "ControlSocket $NET_TMP/cli.sock" "User nobody")
+net_spawn swclient cli "$SWD" -f -c "$ccf2"
+net_log "waiting for shipworm's client to qualify against shipwormd"
+net_wait 40 sh -c "[ -n \"\$(ip netns exec $(ns cli) ip -6 -o addr show dev swc0 scope global 2>/dev/null)\" ]" ||
+	net_fail "shipworm client did not qualify (server: $(st 2>&1); client: $(nsx cli "$CLI" status --socket "$NET_TMP/cli.sock" 2>&1))"
+TA2=$(net_teredo_addr cli swc0)
+case $TA2 in 2001:0:c633:6401:*) ;; *) net_fail "shipworm client address $TA2 not under the server's prefix" ;; esac
+nsx cli "$CLI" status --socket "$NET_TMP/cli.sock" --json >"$NET_TMP/cli.json" || net_fail "client status"
+net_log "shipworm client $TA2, NAT $(jget "$NET_TMP/cli.json" "d.get('nat')")"
+[ "$(jget "$NET_TMP/cli.json" "d.get('nat')")" = restricted ] ||
+	net_fail "port-restricted NAT not detected as restricted: $(cat "$NET_TMP/cli.json")"
+r2=$(counter server_ra_sent_secondary)
+[ "${r2:-0}" -gt "${ra2:-0}" ] || net_fail "no RA from the secondary address (cone RS): $r2"
+net_log "server answered the cone RS from its secondary address ($r2 RAs from it)"
+# Data through the relay needs the client's direct bubble to the origin of the relay's
+# bubble (requirements statement 36, the client's business): reported, not required here.
+nsx cli ping -6 -c 8 -i 0.5 -W 2 2001:db8:1::2 >"$NET_TMP/ping3.log" 2>&1
+f6b=$(counter server_forwarded_ipv6)
+[ "${f6b:-0}" -gt "${f6:-0}" ] || net_fail "the shipworm client's echo test did not go through the server"
+net_log "shipworm client -> IPv6-only host (informational): $(grep 'packets transmitted' "$NET_TMP/ping3.log")"
+net_stop swclient || net_fail "shipworm client did not stop"
 
 st >"$NET_TMP/status.txt" 2>&1 || net_fail "shipworm status failed"
 grep -q 'server_rs_answered' "$NET_TMP/status.txt" || net_fail "status lacks the server counters: $(cat "$NET_TMP/status.txt")"
