@@ -181,12 +181,14 @@ void sw_crx_peer(struct sw_client *c, struct sw_endpoint from, uint32_t dst_ip,
 }
 
 /* Statement 36: answer a packet relayed by our server with a direct bubble to the origin,
- * so that the relay or peer behind it can reach us through our NAT. */
+ * so that the relay or peer behind it can reach us through our NAT. A relay's bubble may
+ * come from a link-local address (Miredo checks a keyed hash in it): answer it too. */
 static void origin_bubble(struct sw_client *c, const struct sw_pkt *pkt, const struct sw_ip6 *ip,
 			  struct sw_out *out)
 {
 	if (!sw_ipv4_is_global(pkt->origin.ip, global_opts(c)) || pkt->origin.port == 0 ||
-	    !sw_ip6_is_global(ip->src))
+	    sw_ip6_is_multicast(ip->src) || sw_ip6_is_unspecified(ip->src) ||
+	    sw_ip6_is_loopback(ip->src))
 		return;
 	if (sw_ctx_bubble_to(c, pkt->origin, ip->src, 255, out))
 		c->stats.bubbles_origin++;

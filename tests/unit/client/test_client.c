@@ -252,6 +252,19 @@ static void test_s36_origin_indication_answered(void **st)
 	n = fx_bubble(p, native, F.c.addr);
 	fx_udp(&F, ep(SRV1, 3544), 0, b, (size_t)(p - b) + n);
 	assert_int_equal(F.out.n, 0);
+	/* a relay's bubble from a link-local source (Miredo's keyed hash) is answered too */
+	{
+		uint8_t ll[16] = {0xfe, 0x80, [8] = 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0};
+
+		fx_reset(&F);
+		p = sw_origin_put(b, b + sizeof b, ep(RELAY_IP, RELAY_PORT));
+		n = fx_bubble(p, ll, F.c.addr);
+		fx_udp(&F, ep(SRV1, 3544), 0, b, (size_t)(p - b) + n);
+		o = fx_udp_to(&F, ep(RELAY_IP, RELAY_PORT), 0);
+		assert_non_null(o);
+		assert_int_equal(sw_ip6_parse(o->data, o->len, &ip), 0);
+		assert_memory_equal(ip.dst, ll, 16);
+	}
 }
 
 static void test_s37_sec4_case6_no_data_to_injector(void **st)
