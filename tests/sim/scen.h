@@ -23,5 +23,7 @@ struct scen_opts {
 
 /* Runs what opts selects; returns the number of runs that failed (-1: nothing matched). */
 int scen_main(const struct scen_opts *o);
+/* The long run (o->clients, o->hours): 0 when every check held. */
+int scen_long(const struct scen_opts *o);
 
 #endif

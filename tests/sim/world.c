@@ -188,3 +188,37 @@ uint32_t world_flow(struct world *w, uint32_t src, uint32_t dst, sw_time start, 
 
 	return sim_flow_add(&w->s, &f);
 }
+
+uint8_t world_expect(bool deliverable)
+{
+	return deliverable ? SIM_EXPECT_DELIVER : SIM_EXPECT_ANY;
+}
+
+uint32_t world_one_client(struct world *w, const char *kind, struct sim_nat_cfg *tweak,
+			   uint32_t *nat)
+{
+	struct scen_natkind k = *world_kind(kind);
+	uint32_t realm, c;
+
+	if (tweak)
+		k.home = *tweak;
+	realm = world_nat_chain(w, &k, -1, SIM_NONE);
+	c = world_client(w, "clientA", realm, &k, 100);
+	if (nat)
+		*nat = realm == SIM_INTERNET ? SIM_NONE : w->s.realms[realm].nat;
+	return c;
+}
+
+void world_flow_to_host(struct world *w, uint32_t c, sw_time warm, sw_time end, uint8_t ex)
+{
+	if (w->have_relay)
+		world_flow(w, c, w->host[0], SW_SEC(15), SW_SEC(3),
+			   (uint32_t)((end - SW_SEC(15)) / 3000), warm, ex);
+}
+
+void world_at(struct world *w, sw_time t, uint8_t kind, uint32_t node, uint32_t arg)
+{
+	struct sim_action a = {t, kind, node, arg, 0};
+
+	sim_action_add(&w->s, &a);
+}

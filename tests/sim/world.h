@@ -22,6 +22,7 @@ struct scen_natkind {
 extern const struct scen_natkind scen_kinds[];
 extern const unsigned scen_n_kinds;
 
+#define MIN_MS(m) ((sw_time)(m) * 60000u)
 #define WORLD_MAX_HOSTS 8
 
 struct world {
@@ -60,5 +61,15 @@ uint32_t world_client(struct world *w, const char *name, uint32_t realm,
 uint32_t world_flow(struct world *w, uint32_t src, uint32_t dst, sw_time start, sw_time every,
 		    uint32_t count, sw_time warm, uint8_t expect);
 const struct scen_natkind *world_kind(const char *name);
+/* SIM_EXPECT_DELIVER when deliverable, else SIM_EXPECT_ANY. */
+uint8_t world_expect(bool deliverable);
+/* "clientA" behind a fresh chain of kind (its home NAT's filtering and mapping replaced by
+ * tweak if given); *nat gets the home NAT node (SIM_NONE: public). */
+uint32_t world_one_client(struct world *w, const char *kind, struct sim_nat_cfg *tweak,
+			  uint32_t *nat);
+/* Pings from client c to the first IPv6 host every 3 s from 15 s until end. */
+void world_flow_to_host(struct world *w, uint32_t c, sw_time warm, sw_time end, uint8_t ex);
+/* A scenario action at time t. */
+void world_at(struct world *w, sw_time t, uint8_t kind, uint32_t node, uint32_t arg);
 
 #endif
