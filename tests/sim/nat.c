@@ -33,6 +33,23 @@ static struct sim_key in_key(uint16_t port, struct sw_endpoint dkey)
 	return k;
 }
 
+/* In the same map: how many mappings use an external port (a dkey never reaches this). */
+static struct sim_key use_key(uint16_t port)
+{
+	struct sim_key k = {port, UINT64_MAX};
+	return k;
+}
+
+static void port_use(struct sim_nat *n, uint16_t port, int delta)
+{
+	uint32_t v = sim_hmap_get(&n->in, use_key(port)) + (uint32_t)delta;
+
+	if (v)
+		sim_hmap_put(&n->in, use_key(port), v);
+	else
+		sim_hmap_del(&n->in, use_key(port));
+}
+
 int sim_nat_init(struct sim_nat *n, const struct sim_nat_cfg *cfg, uint32_t ext_ip,
 		 struct sim_rng *r)
 {
@@ -65,6 +82,7 @@ static void map_del(struct sim_nat *n, uint32_t idx)
 
 	sim_hmap_del(&n->out, out_key(m->in, m->dkey));
 	sim_hmap_del(&n->in, in_key(m->ext_port, m->dkey));
+	port_use(n, m->ext_port, -1);
 	m->next_free = n->free_head;
 	n->free_head = idx + 1;
 	n->live--;
@@ -96,6 +114,8 @@ static bool port_free(struct sim_nat *n, uint16_t port, struct sw_endpoint dkey,
 static int pick_port(struct sim_nat *n, struct sim_rng *r, struct sw_endpoint src,
 		     struct sw_endpoint dkey, sw_time now)
 {
+	/* preserving the port reuses it towards other destinations (RFC 6081's PP NAT); a
+	 * picked port is one no live mapping uses */
 	if (n->cfg.port_preserve && src.port >= PORT_LO && port_free(n, src.port, dkey, now))
 		return src.port;
 	for (uint32_t i = 0; i < PORT_SPAN; i++) {
@@ -107,7 +127,7 @@ static int pick_port(struct sim_nat *n, struct sim_rng *r, struct sw_endpoint sr
 			p = n->next_port;
 			n->next_port = (uint16_t)(p == 65535 ? PORT_LO : p + 1u);
 		}
-		if (port_free(n, p, dkey, now))
+		if (port_free(n, p, dkey, now) && !sim_hmap_get(&n->in, use_key(p)))
 			return p;
 	}
 	return -EAGAIN;
@@ -143,6 +163,7 @@ static int map_new(struct sim_nat *n, struct sw_endpoint src, struct sw_endpoint
 	if (sim_hmap_put(&n->out, out_key(src, dkey), idx + 1) < 0 ||
 	    sim_hmap_put(&n->in, in_key(port, dkey), idx + 1) < 0)
 		return -ENOMEM;
+	port_use(n, port, +1);
 	n->live++;
 	n->st.created++;
 	return (int)idx;
