@@ -33,9 +33,11 @@ net_link gen eth0 198.51.100.50/24 srv eth0 198.51.100.1/24 || net_fail "link"
 nsx srv ip addr add 198.51.100.2/24 dev eth0
 nsx srv ip route add 198.18.0.0/16 via 198.51.100.50
 nsx gen ip route add local 198.18.0.0/16 dev lo
-# the server side's receive processing runs on the server's CPU, as on a real host (RPS)
-nsx srv sh -c "printf '%x' $((1 << SCPU)) > /sys/class/net/eth0/queues/rx-0/rps_cpus" ||
-	net_log "RPS not available: the generator's CPU also receives for the server"
+# Receive processing runs on the receiver's CPU, as on two real hosts (RPS): the server's
+# CPU receives the RSs, the generator's CPU receives (and drops) the RAs.
+nsx srv sh -c "printf '%x' $((1 << SCPU)) > /sys/class/net/eth0/queues/rx-0/rps_cpus" &&
+nsx gen sh -c "printf '%x' $((1 << LCPU)) > /sys/class/net/eth0/queues/rx-0/rps_cpus" ||
+	net_log "RPS not available: each side's CPU also receives for the other"
 nsx gen nft -f - <<'EOF' || net_fail "nft"
 table ip swbench {
 	counter ra { }
