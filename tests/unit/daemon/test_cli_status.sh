@@ -20,7 +20,7 @@ export SHIPWORM_RUNDIR="$dir/run" NO_COLOR=1
 "$SW" status >/dev/null 2>"$dir/err" && bad "status without daemon succeeded"
 grep -q "is shipwormd running" "$dir/err" || bad "no hint without daemon: $(cat "$dir/err")"
 
-"$FAKE" "$dir/run/fake.sock" 20 &
+"$FAKE" "$dir/run/fake.sock" 60 &
 pid=$!
 i=0
 while ! [ -S "$dir/run/fake.sock" ]; do
