@@ -18,7 +18,7 @@
  *            — "counters" is written by control.c from provider->stats plus its own ctl_*.
  *   peers  : peers[{address, mapping, trusted, last_rx_ms, last_tx_ms, queued_bytes,
  *            queued_packets}]  — ages in ms; the provider writes the array elements.
- *   metrics: instance, metrics[{name, help, value}]  — counters with their help text.
+ *   metrics: instance, metrics[{name, help, value, type?}] — type "gauge" for sw_stat.gauge.
  *   events : {"event":"state","state":S} {"event":"address","op":"add"|"del","address":A,
  *            "prefix_len":N} {"event":"mtu","mtu":N} {"event":"reload","ok":B}; others may
  *            follow, clients ignore what they do not know.
