@@ -72,12 +72,33 @@ static void print(const uint8_t a[16], const struct sw_teredo *t, bool json)
 		print_text(a, t);
 }
 
+/* Accept what people paste: "[addr]" and "addr/len" (as `ip -6 addr` prints it). */
+static int parse_ip6(const char *text, uint8_t a[16])
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	size_t len = strlen(text);
+	char *slash;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, text, len + 1);
+	if (buf[0] == '[' && len > 2 && buf[len - 1] == ']') {
+		buf[len - 1] = '\0';
+		memmove(buf, buf + 1, len - 1);
+	}
+	slash = strchr(buf, '/');
+	if (slash && slash[1] && strspn(slash + 1, "0123456789") == strlen(slash + 1) &&
+	    strlen(slash + 1) <= 3 && atoi(slash + 1) <= 128)
+		*slash = '\0';
+	return inet_pton(AF_INET6, buf, a) == 1 ? 0 : -EINVAL;
+}
+
 static int decode(const char *text, bool json)
 {
 	uint8_t a[16];
 	struct sw_teredo t;
 
-	if (inet_pton(AF_INET6, text, a) != 1) {
+	if (parse_ip6(text, a) < 0) {
 		fprintf(stderr, "shipworm addr: '%s' is not an IPv6 address\n", text);
 		return 1;
 	}

@@ -54,6 +54,14 @@ expect_exit() { # code, args...
 	fi
 	rm -f "${TMPDIR:-/tmp}/sw-cli-addr.$$"
 }
+for form in "[2001:0:4136:e378:8000:63bf:3fff:fdd2]" 2001:0:4136:e378:8000:63bf:3fff:fdd2/32 \
+	2001:0:4136:e378:8000:63bf:3fff:fdd2/128 2001:0:4136:E378:8000:63BF:3FFF:FDD2; do
+	"$SW" addr "$form" | grep -qx "mapped:  192.0.2.45:40000" || bad "pasted form $form"
+done
+expect_exit 1 addr 2001:0:4136:e378:8000:63bf:3fff:fdd2/129
+expect_exit 1 addr 2001:0:4136:e378:8000:63bf:3fff:fdd2/
+expect_exit 1 addr "[2001:0:4136:e378:8000:63bf:3fff:fdd2"
+expect_exit 1 addr ""
 expect_exit 1 addr 2001:db8::1                 # not Teredo
 expect_exit 1 addr 2002:c000:22d::1            # 6to4, not Teredo
 expect_exit 1 addr not-an-address
