@@ -15,13 +15,16 @@
 # NAT "reboot" at site 4 (conntrack -F, the SNAT now on another port) gives the client a
 # new address within the refresh interval (SW_REFRESH seconds).
 #
-# usage: client_nat.sh SHIPWORMD SHIPWORM. Exit 77 (skip) when not root or tools missing.
+# usage: client_nat.sh SHIPWORMD SHIPWORM [miredo|shipworm]: the third argument picks the
+# server (Debian's miredo-server by default, or shipwormd's RelayType server).
+# Exit 77 (skip) when not root or tools missing.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 SWD=${1:-$HERE/../../build/src/daemon/shipwormd}
 CLI=${2:-$HERE/../../build/src/cli/shipworm}
 REFRESH=${SW_REFRESH:-30}
+SERVER=${3:-miredo}
 
 net_init swcn
 for c in miredo miredo-server nft conntrack python3 ping; do
@@ -56,8 +59,17 @@ for k in 2 3 4 5; do
 	nsx nat$k nft add rule ip swcn input iifname wan ct state new drop
 done
 
-scf=$(net_miredo_conf srv "ServerBindAddress $NET_SRV1" "ServerBindAddress2 $NET_SRV2")
-net_spawn miredo-server srv miredo-server -f -c "$scf" -p "$NET_TMP/miredo-server.pidf"
+if [ "$SERVER" = shipworm ]; then
+	net_forwarding srv # its echo requests go out through its tunnel to the IPv6 side
+	scf=$(net_miredo_conf srv "RelayType server" "ServerBindAddress $NET_SRV1" \
+		"InterfaceName sws0" "ControlSocket $NET_TMP/srv.sock" "User nobody")
+	net_spawn server srv "$SWD" -f -c "$scf"
+	net_wait 10 test -S "$NET_TMP/srv.sock" || net_fail "shipwormd server did not start"
+else
+	scf=$(net_miredo_conf srv "ServerBindAddress $NET_SRV1" "ServerBindAddress2 $NET_SRV2")
+	net_spawn miredo-server srv miredo-server -f -c "$scf" -p "$NET_TMP/miredo-server.pidf"
+fi
+net_log "server: $SERVER"
 rcf=$(net_miredo_conf rly "RelayType relay" "InterfaceName mrly" "BindAddress $NET_RLY4")
 net_spawn miredo-relay rly miredo -f -c "$rcf" -p "$NET_TMP/miredo-relay.pidf"
 sleep 1
