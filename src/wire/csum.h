@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One's-complement partial sum of buf added to sum (not folded, not inverted). */
+/* One's-complement partial sum of buf added to sum (not folded, not inverted). buf is summed
+ * as 16-bit words from its first byte: in a chain only the last piece may have odd length. */
 uint32_t sw_csum_partial(const uint8_t *buf, size_t len, uint32_t sum);
 /* Fold and invert a partial sum into the 16-bit checksum value. */
 uint16_t sw_csum_fold(uint32_t sum);
