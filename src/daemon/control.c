@@ -573,6 +573,47 @@ void sw_ctl_event(struct sw_ctl *c, const char *line, sw_time now)
 	}
 }
 
+void sw_ctl_engine_event(struct sw_ctl *c, const struct sw_event *ev, const char *state_name,
+			 sw_time now)
+{
+	char buf[192];
+	struct sw_json j;
+
+	sw_json_init(&j, buf, sizeof(buf));
+	sw_json_obj_begin(&j, NULL);
+	switch (ev->kind) {
+	case SW_EV_STATE:
+		sw_json_str(&j, "event", "state");
+		if (state_name)
+			sw_json_str(&j, "state", state_name);
+		else
+			sw_json_u64(&j, "state", ev->state);
+		break;
+	case SW_EV_ADDR_ADD:
+	case SW_EV_ADDR_DEL:
+		sw_json_str(&j, "event", "address");
+		sw_json_str(&j, "op", ev->kind == SW_EV_ADDR_ADD ? "add" : "del");
+		sw_json_ip6(&j, "address", ev->addr);
+		sw_json_u64(&j, "prefix_len", ev->prefix_len);
+		break;
+	case SW_EV_MTU:
+		sw_json_str(&j, "event", "mtu");
+		sw_json_u64(&j, "mtu", ev->mtu);
+		break;
+	default:
+		return;
+	}
+	sw_json_obj_end(&j);
+	sw_ctl_event(c, sw_json_finish(&j), now);
+}
+
+void sw_ctl_reload_event(struct sw_ctl *c, bool ok, sw_time now)
+{
+	sw_ctl_event(c, ok ? "{\"event\":\"reload\",\"ok\":true}"
+			   : "{\"event\":\"reload\",\"ok\":false}",
+		     now);
+}
+
 size_t sw_ctl_stats(const struct sw_ctl *c, struct sw_stat *out, size_t cap)
 {
 	const struct sw_stat all[] = {

@@ -28,6 +28,7 @@
 #ifndef SW_DAEMON_CONTROL_H
 #define SW_DAEMON_CONTROL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -74,6 +75,12 @@ sw_time sw_ctl_next_deadline(const struct sw_ctl *c);
 /* Send one event line (a JSON object without newline, e.g. from sw_json_finish; NULL is
  * ignored) to every monitor client; dropped and counted for a client whose backlog is full. */
 void sw_ctl_event(struct sw_ctl *c, const char *line, sw_time now);
+/* The same for an engine event (state, address add/del, MTU), in the JSON of "events"
+ * above; state_name names ev->state (NULL: the number is sent). */
+void sw_ctl_engine_event(struct sw_ctl *c, const struct sw_event *ev, const char *state_name,
+			 sw_time now);
+/* {"event":"reload","ok":B} after a SIGHUP. */
+void sw_ctl_reload_event(struct sw_ctl *c, bool ok, sw_time now);
 /* The control socket's own counters (ctl_*), also appended to status/metrics replies. */
 size_t sw_ctl_stats(const struct sw_ctl *c, struct sw_stat *out, size_t cap);
 /* Close every client and the listener, unlink the socket path, free c (NULL is fine). */

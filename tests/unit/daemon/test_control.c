@@ -394,6 +394,37 @@ static void test_ctl_timeouts(void **state)
 	close(idle);
 }
 
+static void expect_engine_events(struct fixture *f, int mon)
+{
+	static const struct {
+		struct sw_event ev;
+		const char *name, *line;
+	} v[] = {
+		{{.kind = SW_EV_STATE, .state = 2}, "qualified",
+		 "{\"event\":\"state\",\"state\":\"qualified\"}"},
+		{{.kind = SW_EV_STATE, .state = 7}, NULL, "{\"event\":\"state\",\"state\":7}"},
+		{{.kind = SW_EV_ADDR_ADD, .prefix_len = 32,
+		  .addr = {0x20, 0x01, 0, 0, 0x41, 0x36, 0xe3, 0x78, 0x80, 0, 0x63, 0xbf, 0x3f, 0xff,
+			   0xfd, 0xd2}},
+		 NULL,
+		 "{\"event\":\"address\",\"op\":\"add\",\"address\":"
+		 "\"2001:0:4136:e378:8000:63bf:3fff:fdd2\",\"prefix_len\":32}"},
+		{{.kind = SW_EV_ADDR_DEL, .prefix_len = 64}, NULL,
+		 "{\"event\":\"address\",\"op\":\"del\",\"address\":\"::\",\"prefix_len\":64}"},
+		{{.kind = SW_EV_MTU, .mtu = 1280}, NULL, "{\"event\":\"mtu\",\"mtu\":1280}"},
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		sw_ctl_engine_event(f->c, &v[i].ev, v[i].name, 2000);
+		assert_true(read_line(f, mon, 2000) > 0);
+		if (strcmp(f->line, v[i].line) != 0)
+			fail_msg("event %zu: got %s, want %s", i, f->line, v[i].line);
+	}
+	sw_ctl_reload_event(f->c, false, 2000);
+	assert_true(read_line(f, mon, 2000) > 0);
+	assert_string_equal(f->line, "{\"event\":\"reload\",\"ok\":false}");
+}
+
 /* monitor: events reach subscribed clients only; a monitor client may stay idle; a backlog
  * that overflows drops events (counted) and one not drained hits the write timeout. */
 static void test_ctl_monitor(void **state)
@@ -413,6 +444,7 @@ static void test_ctl_monitor(void **state)
 	assert_true(read_line(f, mon, 2000) > 0);
 	assert_string_equal(f->line, "{\"event\":\"state\",\"state\":\"qualified\"}");
 	assert_int_equal(recv(plain, big, sizeof(big), MSG_DONTWAIT), -1); /* nothing for it */
+	expect_engine_events(f, mon);
 	sw_ctl_run(f->c, 1000 + SW_CTL_IDLE_TIMEOUT);
 	assert_int_equal(ctl_counter(f, "ctl_idle_timeouts"), 1); /* plain, not mon */
 	root = request(f, mon, "help\n");                          /* still served */
