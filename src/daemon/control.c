@@ -556,7 +556,7 @@ sw_time sw_ctl_next_deadline(const struct sw_ctl *c)
 
 void sw_ctl_event(struct sw_ctl *c, const char *line, sw_time now)
 {
-	if (!line)
+	if (!c || !line)
 		return;
 	for (size_t i = 0; i < SW_CTL_MAX_CLIENTS; i++) {
 		struct ctl_client *cl = &c->cl[i];

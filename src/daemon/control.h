@@ -73,7 +73,8 @@ void sw_ctl_run(struct sw_ctl *c, sw_time now);
 /* Earliest write/idle timeout among clients, or SW_TIME_NEVER. */
 sw_time sw_ctl_next_deadline(const struct sw_ctl *c);
 /* Send one event line (a JSON object without newline, e.g. from sw_json_finish; NULL is
- * ignored) to every monitor client; dropped and counted for a client whose backlog is full. */
+ * ignored) to every monitor client; dropped and counted for a client whose backlog is full.
+ * These event calls accept c == NULL (no control socket) and do nothing. */
 void sw_ctl_event(struct sw_ctl *c, const char *line, sw_time now);
 /* The same for an engine event (state, address add/del, MTU), in the JSON of "events"
  * above; state_name names ev->state (NULL: the number is sent). */
