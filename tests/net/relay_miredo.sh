@@ -1,5 +1,6 @@
 #!/bin/sh
-# relay_miredo: Debian's miredo client behind an nftables NAT, with Debian's miredo-server,
+# relay_miredo: a Teredo client behind an nftables NAT (Debian's miredo by default, or
+# shipwormd's), with a server (Debian's miredo-server by default, or shipwormd's),
 # reaches an IPv6-only host through shipwormd's relay (RelayType relay) in both directions,
 # the first contact started from the IPv6 side (indirect bubble through the server); then,
 # with the relay stopped, a host-specific relay (RelayType host-relay) on a dual-stack host
@@ -7,17 +8,21 @@
 #
 #        cli ──(198.18.1.0/24)── nat ──┐
 #                                      │ bridge "inet": 198.51.100.0/24 + 2001:db8:1::/64
-#        srv (miredo-server .1/.2, ::3)┤
+#        srv (server .1/.2, ::3)       ┤
 #        rly (shipwormd relay .10, ::1)┤
 #        h6  (IPv6 only, ::2)          ┤
 #        hh  (dual-stack host .30, ::30, shipwormd host-relay)
 #
-# Usage: relay_miredo.sh [SHIPWORMD] (default: $SHIPWORMD, else build/src/daemon/shipwormd)
+# Usage: relay_miredo.sh [SHIPWORMD [SERVER [CLIENT]]]
+#   SHIPWORMD default: $SHIPWORMD, else build/src/daemon/shipwormd
+#   SERVER, CLIENT: miredo (Debian's, the default) or shipworm
 # Exit 77 (skip) when not root or miredo is missing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 SWD=${1:-${SHIPWORMD:-$here/../../build/src/daemon/shipwormd}}
+SRV_IMPL=${2:-miredo}
+CLI_IMPL=${3:-miredo}
 
 net_init swrly
 for c in miredo miredo-server nft ping; do
@@ -47,20 +52,35 @@ net_forwarding nat rly
 net_nat nat portrestricted eth0 198.51.100.21 198.18.1.0/24 198.18.1.2 || net_fail "nat"
 nsx h6 ip -6 route add 2001::/32 via 2001:db8:1::1
 
-# --- Debian's miredo-server and client ---
-scf=$(net_miredo_conf srv "ServerBindAddress 198.51.100.1" "ServerBindAddress2 198.51.100.2")
-net_spawn miredo-server srv miredo-server -f -c "$scf" -p "$NET_TMP/miredo-server.pidf"
-ccf=$(net_miredo_conf cli "RelayType client" "ServerAddress 198.51.100.1" "InterfaceName mtun")
-net_spawn miredo cli miredo -f -c "$ccf" -p "$NET_TMP/miredo.pidf"
+# --- the server and the client: Debian's miredo-server / miredo, or shipwormd ---
+if [ "$SRV_IMPL" = shipworm ]; then
+	scf=$(net_miredo_conf srv "RelayType server" "ServerBindAddress 198.51.100.1" \
+		"ServerBindAddress2 198.51.100.2" "InterfaceName sws0" \
+		"ControlSocket $NET_TMP/srv.sock" "User nobody")
+	net_forwarding srv # its tunnel carries client echo tests to the IPv6 side
+	net_spawn server srv "$SWD" -f -c "$scf"
+else
+	scf=$(net_miredo_conf srv "ServerBindAddress 198.51.100.1" "ServerBindAddress2 198.51.100.2")
+	net_spawn server srv miredo-server -f -c "$scf" -p "$NET_TMP/miredo-server.pidf"
+fi
+if [ "$CLI_IMPL" = shipworm ]; then
+	ccf=$(net_miredo_conf cli "RelayType client" "ServerAddress 198.51.100.1" \
+		"InterfaceName mtun" "ControlSocket $NET_TMP/cli.sock" "User nobody")
+	net_spawn client cli "$SWD" -f -c "$ccf"
+else
+	ccf=$(net_miredo_conf cli "RelayType client" "ServerAddress 198.51.100.1" "InterfaceName mtun")
+	net_spawn client cli miredo -f -c "$ccf" -p "$NET_TMP/miredo.pidf"
+fi
+net_log "server: $SRV_IMPL, client: $CLI_IMPL, relay and host relay: shipworm"
 
 # --- shipwormd relay ---
 rcf=$(net_miredo_conf rly "RelayType relay" "InterfaceName swr0" "BindAddress 198.51.100.10" \
 	"BindPort 3545" "ControlSocket $NET_TMP/rly.sock" "User nobody")
 net_spawn relay rly "$SWD" -f -c "$rcf"
 
-net_log "waiting for the miredo client to qualify"
+net_log "waiting for the client to qualify"
 net_wait 30 sh -c "[ -n \"\$(ip netns exec $(ns cli) ip -6 -o addr show dev mtun scope global 2>/dev/null)\" ]" ||
-	net_fail "miredo client did not qualify"
+	net_fail "the $CLI_IMPL client did not qualify"
 TA=$(net_teredo_addr cli mtun)
 [ -n "$TA" ] || net_fail "no Teredo address"
 net_log "client Teredo address $TA"
@@ -75,11 +95,14 @@ counter() { # NAME COUNTER → value
 	ctl "$1" status | tr ',{}' '\n\n\n' | sed -n "s/^\"$2\":\([0-9]*\)$/\1/p" | head -1
 }
 
-# 1. first contact from the IPv6 side. Miredo drops the first packets from a relay it
+# 1. first contact from the IPv6 side. A client drops the first packets from a relay it
 #    does not trust yet and runs its echo test through the server, so allow a few losses.
 net_log "IPv6-only host -> Teredo client (first contact from the IPv6 side)"
 nsx h6 ping -6 -c 8 -i 0.5 -W 2 "$TA" >"$NET_TMP/ping1.log" 2>&1
-grep -q ' 0 received' "$NET_TMP/ping1.log" && net_fail "no echo reply from the Teredo client: $(tail -2 "$NET_TMP/ping1.log")"
+grep -q ' 0 received' "$NET_TMP/ping1.log" && net_fail "no echo reply from the Teredo client: $(tail -2 "$NET_TMP/ping1.log")
+relay: $(ctl rly status)
+client: $(ctl cli status 2>/dev/null)
+client peers: $(ctl cli peers 2>/dev/null)"
 grep -q 'received' "$NET_TMP/ping1.log" || net_fail "ping did not run: $(cat "$NET_TMP/ping1.log")"
 net_log "$(grep 'packets transmitted' "$NET_TMP/ping1.log")"
 b=$(counter rly relay_bubbles_indirect)
