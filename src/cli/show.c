@@ -217,24 +217,39 @@ static void print_others(const struct sw_jread *r, const struct sw_jread_node *r
 	}
 }
 
-static void print_counters(const struct sw_jread *r, const struct sw_jread_node *c, bool all)
+/* One group of counters (drops or the others); returns how many zeros it left out. */
+static size_t print_group(const struct sw_jread *r, const struct sw_jread_node *c, bool drops,
+			  bool all)
 {
-	size_t hidden = 0;
+	size_t hidden = 0, shown = 0;
 	uint64_t v;
 
-	if (!c || c->type != SW_JREAD_OBJ)
-		return;
-	printf("\n  %scounters:%s\n", sw_term_bold(), sw_term_reset());
 	for (const struct sw_jread_node *m = sw_jread_first(r, c); m; m = sw_jread_next(r, m)) {
+		if ((strstr(m->key, "drop") != NULL) != drops)
+			continue;
 		if (!all && sw_jread_u64(m, &v) == 0 && v == 0) {
 			hidden++;
 			continue;
 		}
+		if (shown++ == 0)
+			printf("\n  %s%s:%s\n", sw_term_bold(), drops ? "drops" : "counters",
+			       sw_term_reset());
 		printf("    %s: %.*s\n", m->key, m->type == SW_JREAD_NUM ? (int)m->len : 1,
 		       m->type == SW_JREAD_NUM ? m->str : "?");
 	}
+	return hidden;
+}
+
+/* Counters, then drops by reason (names containing "drop"); zeros only with --all. */
+static void print_counters(const struct sw_jread *r, const struct sw_jread_node *c, bool all)
+{
+	size_t hidden;
+
+	if (!c || c->type != SW_JREAD_OBJ)
+		return;
+	hidden = print_group(r, c, false, all) + print_group(r, c, true, all);
 	if (hidden)
-		printf("    (%zu counters at zero not shown; --all shows them)\n", hidden);
+		printf("\n  (%zu counters at zero not shown; --all shows them)\n", hidden);
 }
 
 static void status_print(const struct sw_conn_target *t, const struct sw_reply *rep)

@@ -47,6 +47,8 @@ for want in "instance: fake" "role: client" "uptime: 2h 5m" "state: qualified" \
 	check "$dir/out" "$want"
 done
 grep -q "drop-odd name" "$dir/out" && bad "zero counter shown without --all"
+sed -n '/^  drops:$/,$p' "$dir/out" | grep -q "drop_bad_auth: 5" || bad "drops not grouped"
+sed -n '/^  drops:$/,$p' "$dir/out" | grep -q "udp_rx_packets" && bad "traffic among drops"
 grep -q "$(printf '\033')" "$dir/out" && bad "colour codes when not a tty"
 if command -v script >/dev/null; then # on a terminal: colour, unless NO_COLOR
 	NO_COLOR= script -qec "$SW status fake" /dev/null >"$dir/out" 2>&1
