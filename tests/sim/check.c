@@ -17,6 +17,12 @@ void sim_check_udp_out(struct sim *s, struct sim_node *n, const struct sw_out_pk
 	char b[32];
 
 	s->st.checks++;
+	if (p->dst.ip == SIM_DISCOVERY_IP && p->ttl == 1 && p->dst.port == SW_TEREDO_PORT)
+		return; /* local discovery (RFC 4380 §5.2.8), link scope */
+	if (n->link_peers && n->realm != SIM_INTERNET &&
+	    sim_hmap_get(&s->addr4, sim_key4(n->realm, p->dst.ip)))
+		return; /* a local peer on the sender's own link (transmission case 1 after local
+			 * discovery may use a private address) */
 	if (!sw_ipv4_is_global(p->dst.ip, 0))
 		sim_fail(s, "%s sent a datagram to non-global %s", n->name,
 			 ep_str(p->dst, b, sizeof(b)));

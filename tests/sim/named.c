@@ -447,7 +447,31 @@ static void build_two_servers(struct world *w)
 			   SIM_EXPECT_DELIVER);
 }
 
+/* local discovery: two clients behind one NAT that does not hairpin find each other on
+ * their link; a third, elsewhere, is reached the usual way */
+static void build_local(struct world *w)
+{
+	const struct scen_natkind *k = world_kind("port-restricted");
+	struct sim_client_opts o = {.server = w->server_ip, .start = 100,
+				    .expect_nat = k->expect_nat, .local_discovery = true};
+	uint32_t shared = world_nat_chain(w, k, 0, SIM_NONE), c[3];
+
+	c[0] = sim_add_client(&w->s, "clientA", shared, 0xc0a80102, &w->client_link, &o);
+	o.start = 200;
+	c[1] = sim_add_client(&w->s, "clientA2", shared, 0xc0a80103, &w->client_link, &o);
+	o.start = 300;
+	c[2] = sim_add_client(&w->s, "clientB", world_nat_chain(w, k, -1, SIM_NONE), 0xc0a80102,
+			      &w->client_link, &o);
+	for (int i = 0; i < 3; i++) {
+		world_flow(w, c[i], c[(i + 1) % 3], SW_SEC(15 + i), SW_SEC(3), 190, SW_SEC(360),
+			   SIM_EXPECT_DELIVER);
+		world_flow_to_host(w, c[i], SW_SEC(60), MIN_MS(10), SIM_EXPECT_DELIVER);
+	}
+}
+
 const struct scen_named scen_named[] = {
+	{"local-discovery", "local discovery: clients behind one non-hairpinning NAT meet",
+	 10000, MIN_MS(10), 0, build_local, NULL},
 	{"cgn-hairpin", "two homes behind one CGN that hairpins reach each other", 10000,
 	 MIN_MS(5), 0, build_cgn_hairpin, NULL},
 	{"cgn-no-hairpin", "... and never when the CGN does not hairpin", 10000, MIN_MS(5), 0,

@@ -56,6 +56,8 @@ void sim_free(struct sim *s)
 		}
 	}
 	free(s->nodes);
+	for (uint32_t i = 0; i < s->n_realms; i++)
+		free(s->realms[i].hosts);
 	free(s->realms);
 	free(s->flows);
 	free(s->acts);
@@ -69,6 +71,7 @@ void sim_free(struct sim *s)
 uint32_t sim_realm_new(struct sim *s, uint32_t nat_node)
 {
 	s->realms = grow(s->realms, &s->cap_realms, s->n_realms + 1, sizeof(*s->realms));
+	memset(&s->realms[s->n_realms], 0, sizeof(s->realms[0]));
 	s->realms[s->n_realms].nat = nat_node;
 	return s->n_realms++;
 }
@@ -90,6 +93,12 @@ uint32_t sim_node_new(struct sim *s, uint8_t role, const char *name, uint32_t re
 	if (link)
 		n->link = *link;
 	snprintf(n->name, sizeof(n->name), "%s", name);
+	if (role != SIM_ROLE_NAT && realm != SIM_INTERNET) {
+		struct sim_realm *r = &s->realms[realm];
+
+		r->hosts = grow(r->hosts, &r->cap_hosts, r->n_hosts + 1, sizeof(*r->hosts));
+		r->hosts[r->n_hosts++] = i;
+	}
 	sim_node_add_ip(s, i, ip);
 	return i;
 }

@@ -23,6 +23,7 @@ struct sim_client_opts {
 	uint32_t pool_bufs;  /* 0 = engine default */
 	uint8_t expect_nat;  /* enum sw_client_nat the NAT chain should be found to be; 0: any */
 	bool cone_phase;     /* RFC 4380's cone test first (RFC 5991 skips it) */
+	bool local_discovery; /* RFC 4380 §5.2.8 on the client's link (/24) */
 	const uint8_t *id, *key; /* secure qualification (NUL-terminated id and key) */
 };
 

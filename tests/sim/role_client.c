@@ -188,6 +188,8 @@ static void conf_fill(struct client_st *c, const struct sim_client_opts *o, uint
 	c->conf.max_peers = o->max_peers;
 	c->conf.pool_bufs = o->pool_bufs;
 	c->conf.cone_phase = o->cone_phase;
+	c->conf.local_discovery = o->local_discovery;
+	c->conf.local_plen = 24;
 	if (o->id && o->key) {
 		size_t il = strlen((const char *)o->id), kl = strlen((const char *)o->key);
 
@@ -222,6 +224,7 @@ uint32_t sim_add_client(struct sim *s, const char *name, uint32_t realm, uint32_
 	}
 	sim_watch_init(&c->watch);
 	c->expect_nat = o->expect_nat;
+	n->link_peers = o->local_discovery;
 	c->start = o->start;
 	n->st = c;
 	n->ops = &client_ops;

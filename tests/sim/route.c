@@ -117,6 +117,24 @@ static void route4(struct sim *s, struct sim_node *from, uint32_t realm, uint32_
 	deliver(s, from, from_link, to, side, idx);
 }
 
+/* 224.0.0.253 with TTL 1: a copy to every other host on the sender's link (never past a
+ * NAT, never on the Internet). */
+static void multicast(struct sim *s, struct sim_node *n, uint32_t idx)
+{
+	const struct sim_realm *r = &s->realms[n->realm];
+
+	for (uint32_t i = 0; i < r->n_hosts; i++) {
+		struct sim_node *to = &s->nodes[r->hosts[i]];
+		uint32_t c;
+
+		if (to == n || to->role != SIM_ROLE_CLIENT || (c = pkt_clone(s, idx)) == UINT32_MAX)
+			continue;
+		s->st.multicast++;
+		deliver(s, n, true, to, SIM_SIDE_OUT, c);
+	}
+	sim_pool_put(&s->pool, idx);
+}
+
 void sim_send4_raw(struct sim *s, struct sim_node *n, struct sw_endpoint src,
 		   struct sw_endpoint dst, const uint8_t *data, size_t len)
 {
@@ -127,8 +145,8 @@ void sim_send4_raw(struct sim *s, struct sim_node *n, struct sw_endpoint src,
 		s->st.too_big++;
 		return;
 	}
-	if ((dst.ip >> 28) == 0xe || dst.ip == 0xffffffffu) {
-		s->st.unroutable++; /* multicast (local discovery) is not modelled */
+	if (((dst.ip >> 28) == 0xe && dst.ip != SIM_DISCOVERY_IP) || dst.ip == 0xffffffffu) {
+		s->st.unroutable++;
 		return;
 	}
 	idx = sim_pool_get(&s->pool);
@@ -142,6 +160,8 @@ void sim_send4_raw(struct sim *s, struct sim_node *n, struct sw_endpoint src,
 	p->dst = dst;
 	memcpy(p->data, data, len);
 	trace(s, n, "send", p);
+	if (dst.ip == SIM_DISCOVERY_IP)
+		return multicast(s, n, idx);
 	route4(s, n, n->realm, idx, true);
 }
 
@@ -257,7 +277,7 @@ void sim_pkt_arrive(struct sim *s, struct sim_node *n, uint8_t side, uint32_t id
 		s->st.delivered_v6++;
 		if (n->ops && n->ops->v6_in)
 			n->ops->v6_in(s, n, side, p);
-	} else if ((sock = find_sock(n, p->dst)) < 0) {
+	} else if ((sock = p->dst.ip == SIM_DISCOVERY_IP ? 0 : find_sock(n, p->dst)) < 0) {
 		s->st.no_socket++;
 	} else {
 		s->st.delivered_udp++;

@@ -72,6 +72,7 @@ struct sim_sock {
 
 struct sim_node {
 	uint8_t role, n_ip, n_sock, has_v6;
+	uint8_t link_peers; /* may send to hosts on its own link (local discovery is on) */
 	uint32_t realm; /* where ip[] live (a NAT's outside) */
 	uint32_t ip[2];
 	struct sim_sock sock[SIM_MAX_SOCK];
@@ -90,7 +91,11 @@ struct sim_node {
 
 struct sim_realm {
 	uint32_t nat; /* NAT node whose inside this is; SIM_NONE for the Internet */
+	uint32_t *hosts; /* nodes living here (multicast on the link: local discovery) */
+	uint32_t n_hosts, cap_hosts;
 };
+
+#define SIM_DISCOVERY_IP 0xE00000FDu /* 224.0.0.253, RFC 4380 §2.17 */
 
 #define SIM_COUNTERS(X)                                                          \
 	X(udp_sent, "UDP datagrams sent by engines and probes")                  \
@@ -100,6 +105,7 @@ struct sim_realm {
 	X(lost, "copies lost on links")                                          \
 	X(unroutable, "datagrams to an address nobody has")                      \
 	X(blackholed, "datagrams to a blackholed address")                       \
+	X(multicast, "local discovery bubbles copied to the hosts of a link")   \
 	X(no_socket, "datagrams to a port nobody listens on")                    \
 	X(nat_dropped, "datagrams a NAT dropped (no mapping, filtered, no port)") \
 	X(hairpin_off, "datagrams to the NAT's own address with hairpinning off") \
