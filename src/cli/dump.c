@@ -13,6 +13,8 @@ static const char *const peer_cols[] = {"address", "mapping", "trusted", "last_r
 /* A scalar as its JSON text without quotes; tabs and newlines in strings become spaces. */
 static void put_scalar(FILE *f, const struct sw_jread_node *n)
 {
+	double d;
+
 	if (!n) {
 		fputc('-', f);
 		return;
@@ -24,8 +26,11 @@ static void put_scalar(FILE *f, const struct sw_jread_node *n)
 		if (!*n->str)
 			fputc('-', f);
 		break;
-	case SW_JREAD_NUM:
-		fprintf(f, "%.*s", (int)n->len, n->str);
+	case SW_JREAD_NUM: /* a fraction is sw_json_ms seconds: print it as integer ms */
+		if (memchr(n->str, '.', n->len) && sw_jread_double(n, &d) == 0 && d >= 0 && d < 1e15)
+			fprintf(f, "%llu", (unsigned long long)(d * 1000 + 0.5));
+		else
+			fprintf(f, "%.*s", (int)n->len, n->str);
 		break;
 	case SW_JREAD_BOOL:
 		fputs(n->b ? "true" : "false", f);

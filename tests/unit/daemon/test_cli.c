@@ -126,13 +126,14 @@ static void test_cli_metrics_text(void **state)
 
 static void test_cli_dump_line(void **state)
 {
-	static const char *const cols[] = {"a", "b|c", "d", "e", "f", "g"};
+	static const char *const cols[] = {"a", "b|c", "d", "e", "f", "g", "t"};
 	struct parsed p;
 	const struct sw_jread_node *root =
-		parse(&p, "{\"a\":\"x\\ty\",\"c\":12,\"d\":true,\"e\":null,\"f\":\"\",\"z\":1}");
+		parse(&p, "{\"a\":\"x\\ty\",\"c\":12,\"d\":true,\"e\":null,\"f\":\"\",\"z\":1,"
+			  "\"t\":12.345}");
 
 	(void)state;
-	EXPECT_OUTPUT("x y\t12\ttrue\t-\t-\t-\n", sw_dump_line(f, &p.r, root, cols, 6));
+	EXPECT_OUTPUT("x y\t12\ttrue\t-\t-\t-\t12345\n", sw_dump_line(f, &p.r, root, cols, 7));
 }
 
 static void test_cli_monitor_line(void **state)
