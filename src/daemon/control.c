@@ -269,7 +269,11 @@ static size_t collect_stats(const struct sw_ctl *c, struct sw_stat *st, size_t c
 
 	if (n > cap)
 		n = cap;
-	return n + sw_ctl_stats(c, st + n, cap - n);
+	n += sw_ctl_stats(c, st + n, cap - n);
+	for (size_t i = 0; i < n; i++) /* a nameless counter would break the JSON object */
+		if (!st[i].name)
+			st[i].name = "unnamed";
+	return n;
 }
 
 static void render_counters(const struct sw_ctl *c, struct sw_json *j)
