@@ -199,6 +199,23 @@ static void test_ctl_socket_mode_and_dir(void **state)
 	assert_int_equal(stat(f->path, &st), -1); /* close unlinks */
 }
 
+/* The socket's group is the one given (needs root to chown; skipped otherwise). */
+static void test_ctl_socket_group(void **state)
+{
+	struct fixture *f = *state;
+	struct sw_ctl_provider p = {0};
+	struct stat st;
+	gid_t g = 65534;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(sw_ctl_open(&f->c, f->path, g, &p), 0);
+	assert_int_equal(stat(f->path, &st), 0);
+	if (st.st_gid != g || (st.st_mode & 0777) != 0660)
+		fail_msg("socket gid %u mode %o, want %u 0660", (unsigned)st.st_gid,
+			 st.st_mode & 0777, (unsigned)g);
+}
+
 static void test_ctl_status(void **state)
 {
 	struct fixture *f = *state;
@@ -466,6 +483,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ctl_socket_mode_and_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctl_socket_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ctl_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ctl_peers_metrics_help_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ctl_reply_too_large, setup, teardown),
