@@ -54,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t arena[1 << 17];
 	static struct sw_event ev[2];
 	struct sw_server_secret sec[2];
-	struct sw_server_config cfg = {.primary = SRV1, .secondary = SRV2, .n_secrets = 2};
+	struct sw_server_config cfg = {.primary = SRV1, .secondary = SRV2, .n_secrets = 2,
+					.rl_entries = 64};
 	struct sw_rand r = {fill, NULL};
 	struct sw_server s;
 	struct sw_out out;

@@ -247,6 +247,7 @@ static void server_status(void *state, struct sw_json *j, sw_time now)
 	sw_json_u64(j, "relay_max_bytes", r->s.relay_max);
 	sw_json_u64(j, "rate_limit_pps", r->s.rl.rate);
 	sw_json_u64(j, "rate_limit_burst", r->s.rl.burst);
+	sw_json_u64(j, "forward_limit_pps", r->s.rl_dst.rate);
 }
 
 static size_t server_stats(void *state, struct sw_stat *out, size_t cap)

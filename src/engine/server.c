@@ -35,10 +35,31 @@ static bool is_own_ip(const struct sw_server *s, uint32_t ip)
 	return ip == s->ip[0] || ip == s->ip[1];
 }
 
+static uint32_t rl_value(uint32_t v, uint32_t dflt)
+{
+	if (v == UINT32_MAX)
+		return 0; /* no limit */
+	return v ? v : dflt;
+}
+
+static int limits_init(struct sw_server *s, const struct sw_server_config *cfg)
+{
+	uint8_t key[32];
+	size_t entries = cfg->rl_entries ? cfg->rl_entries : SW_SERVER_RL_ENTRIES;
+	int r;
+
+	cfg->rand->fill(cfg->rand->ctx, key, sizeof(key));
+	r = sw_ratelimit_init(&s->rl, entries, rl_value(cfg->rl_rate, SW_SERVER_RL_RATE),
+			      cfg->rl_burst ? cfg->rl_burst : SW_SERVER_RL_BURST, key);
+	if (r == 0)
+		r = sw_ratelimit_init(&s->rl_dst, entries,
+				      rl_value(cfg->fwd_rate, SW_SERVER_FWD_RATE),
+				      cfg->fwd_burst ? cfg->fwd_burst : SW_SERVER_FWD_BURST, key + 16);
+	return r;
+}
+
 int sw_server_init(struct sw_server *s, const struct sw_server_config *cfg)
 {
-	uint8_t key[16];
-	uint32_t rate = cfg->rl_rate ? cfg->rl_rate : SW_SERVER_RL_RATE;
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -62,10 +83,7 @@ int sw_server_init(struct sw_server *s, const struct sw_server_config *cfg)
 		memcpy(s->secrets, cfg->secrets, cfg->n_secrets * sizeof(*s->secrets));
 		s->n_secrets = cfg->n_secrets;
 	}
-	cfg->rand->fill(cfg->rand->ctx, key, sizeof(key));
-	r = sw_ratelimit_init(&s->rl, cfg->rl_entries ? cfg->rl_entries : SW_SERVER_RL_ENTRIES,
-			      rate == UINT32_MAX ? 0 : rate,
-			      cfg->rl_burst ? cfg->rl_burst : SW_SERVER_RL_BURST, key);
+	r = limits_init(s, cfg);
 	if (r < 0)
 		sw_server_free(s);
 	return r;
@@ -77,6 +95,7 @@ void sw_server_free(struct sw_server *s)
 	s->secrets = NULL;
 	s->n_secrets = 0;
 	sw_ratelimit_free(&s->rl);
+	sw_ratelimit_free(&s->rl_dst);
 }
 
 sw_time sw_server_next_timeout(const struct sw_server *s)
@@ -246,7 +265,8 @@ static bool teredo_dst_ok(struct sw_server *s, const uint8_t dst[16], struct sw_
 }
 
 static void to_teredo(struct sw_server *s, struct sw_endpoint from, enum kind k,
-		      const struct sw_pkt *pkt, const struct sw_ip6 *ip, struct sw_out *out)
+		      const struct sw_pkt *pkt, const struct sw_ip6 *ip, sw_time now,
+		      struct sw_out *out)
 {
 	struct sw_teredo t;
 	size_t n = pkt->ip6_len + pkt->trailers_len, max = SW_ORIGIN_LEN + n;
@@ -256,6 +276,10 @@ static void to_teredo(struct sw_server *s, struct sw_endpoint from, enum kind k,
 		return;
 	if (!within_bound(s, k, pkt, ip, false)) {
 		s->st.drop_relay_bound++;
+		return;
+	}
+	if (!sw_ratelimit_allow(&s->rl_dst, t.mapped.ip, now)) {
+		s->st.drop_dst_rate_limited++;
 		return;
 	}
 	if (max > UDP_MAX || !(b = sw_out_begin(out, max))) {
@@ -301,7 +325,8 @@ static bool accept_src(struct sw_server *s, struct sw_endpoint from, const struc
 }
 
 static void dispatch(struct sw_server *s, unsigned sock, struct sw_endpoint from, enum kind k,
-		     const struct sw_pkt *pkt, const struct sw_ip6 *ip, struct sw_out *out)
+		     const struct sw_pkt *pkt, const struct sw_ip6 *ip, sw_time now,
+		     struct sw_out *out)
 {
 	if (is_local_dst(s, ip->dst)) {
 		local_handle(s, sock, from, k, ip, out);
@@ -319,7 +344,7 @@ static void dispatch(struct sw_server *s, unsigned sock, struct sw_endpoint from
 		s->st.drop_not_icmp++;
 		return;
 	}
-	to_teredo(s, from, k, pkt, ip, out);
+	to_teredo(s, from, k, pkt, ip, now, out);
 }
 
 void sw_server_input(struct sw_server *s, unsigned sock, struct sw_endpoint from,
@@ -357,7 +382,7 @@ void sw_server_input(struct sw_server *s, unsigned sock, struct sw_endpoint from
 		return;
 	}
 	if (accept_src(s, from, &ip))
-		dispatch(s, sock, from, k, &pkt, &ip, out);
+		dispatch(s, sock, from, k, &pkt, &ip, now, out);
 }
 
 void sw_server_tun_input(struct sw_server *s, const uint8_t *buf, size_t len, sw_time now,
@@ -369,7 +394,6 @@ void sw_server_tun_input(struct sw_server *s, const uint8_t *buf, size_t len, sw
 	enum kind k;
 	uint8_t *b;
 
-	(void)now;
 	s->st.tun_rx++;
 	if (sw_ip6_parse(buf, len, &ip) < 0) {
 		s->st.drop_tun_malformed++;
@@ -390,6 +414,10 @@ void sw_server_tun_input(struct sw_server *s, const uint8_t *buf, size_t len, sw
 		s->st.drop_relay_bound++;
 		return;
 	}
+	if (!sw_ratelimit_allow(&s->rl_dst, t.mapped.ip, now)) {
+		s->st.drop_dst_rate_limited++;
+		return;
+	}
 	if (ip.len > UDP_MAX || !(b = sw_out_begin(out, ip.len))) {
 		s->st.drop_out_full++;
 		return;
@@ -405,6 +433,7 @@ size_t sw_server_stats(const struct sw_server *s, struct sw_stat *out, size_t ca
 	size_t n = 0;
 
 	st.rl_evicted = s->rl.stats.evicted;
+	st.rl_dst_evicted = s->rl_dst.stats.evicted;
 #define SW_SERVER_STAT(f, nm, hl)                                                           \
 	if (n < cap)                                                                       \
 		out[n++] = (struct sw_stat){.name = nm, .help = hl, .value = st.f};

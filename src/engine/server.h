@@ -28,6 +28,10 @@
 #define SW_SERVER_RL_RATE 50
 #define SW_SERVER_RL_BURST 100
 #define SW_SERVER_RL_ENTRIES 16384
+/* Per destination IPv4 of forwarded packets (bubbles and echoes to clients), so spoofed
+ * sources cannot use the server to flood one client. */
+#define SW_SERVER_FWD_RATE 500
+#define SW_SERVER_FWD_BURST 1000
 
 #define SW_SECRET_ID_MAX 64
 #define SW_SECRET_KEY_MAX 64
@@ -50,7 +54,9 @@ struct sw_server_config {
 	uint16_t relay_max;   /* 0 = SW_SERVER_RELAY_MAX */
 	uint32_t rl_rate;     /* per-source packets/s; 0 = default; UINT32_MAX = no limit */
 	uint32_t rl_burst;    /* 0 = default */
-	size_t rl_entries;    /* 0 = default */
+	size_t rl_entries;    /* 0 = default (also the size of the destination table) */
+	uint32_t fwd_rate;    /* per-destination packets/s forwarded; 0 = default; UINT32_MAX = none */
+	uint32_t fwd_burst;   /* 0 = default */
 	const struct sw_rand *rand; /* keys the rate-limit hash; required */
 };
 
@@ -72,6 +78,7 @@ struct sw_server_config {
 	X(drop_src_nonglobal, "server_drop_src_nonglobal", "IPv4 source not global unicast (rule 3)") \
 	X(drop_own_source, "server_drop_own_source", "from one of the server's own addresses, any port (loop)") \
 	X(drop_rate_limited, "server_drop_rate_limited", "per-source rate limit")          \
+	X(drop_dst_rate_limited, "server_drop_dst_rate_limited", "per-destination rate limit of forwarded packets") \
 	X(drop_rs_invalid, "server_drop_rs_invalid", "router solicitation failing ND validity") \
 	X(drop_auth_missing, "server_drop_auth_missing", "secure mode: RS without a known client identifier") \
 	X(drop_auth_bad, "server_drop_auth_bad", "RS with a wrong MAC")                    \
@@ -86,7 +93,8 @@ struct sw_server_config {
 	X(drop_out_full, "server_drop_out_full", "output batch full")                      \
 	X(drop_tun_malformed, "server_drop_tun_malformed", "malformed packet from the IPv6 side") \
 	X(drop_tun_not_served, "server_drop_tun_not_served", "IPv6-side packet not for a client of this server") \
-	X(rl_evicted, "server_ratelimit_evicted", "rate-limit table entries replaced (table bound hit)")
+	X(rl_evicted, "server_ratelimit_evicted", "rate-limit table entries replaced (table bound hit)") \
+	X(rl_dst_evicted, "server_ratelimit_dst_evicted", "destination rate-limit entries replaced (table bound hit)")
 
 struct sw_server_stats {
 #define SW_SERVER_FIELD(f, name, help) uint64_t f;
@@ -103,7 +111,8 @@ struct sw_server {
 	uint16_t relay_max;
 	struct sw_server_secret *secrets;
 	size_t n_secrets;
-	struct sw_ratelimit rl;
+	struct sw_ratelimit rl;     /* per source IPv4 */
+	struct sw_ratelimit rl_dst; /* per destination IPv4 of forwarded packets */
 	struct sw_server_stats st;
 };
 

@@ -392,6 +392,48 @@ static void test_ratelimit_flood_legit_answered(void **state)
 	sw_server_free(&h.s);
 }
 
+/* Spoofed sources (one per packet, so the per-source limit never bites) flooding one client
+ * through the server: forwarding to that client is capped per destination, while bubbles
+ * to another client still get through. */
+static void test_ratelimit_dst_flood_other_client_served(void **state)
+{
+	struct harness h;
+	struct sw_server_config cfg = {.rl_entries = 1024};
+	uint8_t b[128], src[16], victim[16], other[16];
+	size_t n;
+	uint64_t to_victim = 0, to_other = 0, other_sent = 0;
+
+	(void)state;
+	h_init_cfg(&h, &cfg);
+	a6("2001:db8::77", src);
+	teredo(victim, SRV1, 0, IP4(192, 0, 2, 99), 5000);
+	teredo(other, SRV1, 0, CLIENT_IP, CLIENT_PORT);
+	for (uint32_t i = 0; i < 100000; i++) {
+		sw_time now = NOW + i / 50; /* 50 000 packets/s for 2 s */
+
+		n = mk_bubble(b, src, victim, NULL, 0);
+		sw_out_reset(&h.out);
+		sw_server_input(&h.s, 0, ep(IP4(198, 18, 0, 0) + i, 3545), b, n, now, &h.out);
+		to_victim += h.out.n;
+		if (i % 500 == 0) {
+			n = mk_bubble(b, src, other, NULL, 0);
+			sw_out_reset(&h.out);
+			sw_server_input(&h.s, 0, ep(IP4(203, 0, 113, 5), 3545), b, n, now, &h.out);
+			to_other += h.out.n;
+			other_sent++;
+		}
+	}
+	fprintf(stderr, "to victim %llu of 100000, to other %llu of %llu, dst-limited %llu\n",
+		(unsigned long long)to_victim, (unsigned long long)to_other,
+		(unsigned long long)other_sent, (unsigned long long)h.s.st.drop_dst_rate_limited);
+	assert_int_equal(h.s.st.drop_rate_limited, 0);
+	assert_true(to_victim >= SW_SERVER_FWD_BURST);
+	assert_true(to_victim <= SW_SERVER_FWD_BURST + 2 * SW_SERVER_FWD_RATE + 1);
+	assert_int_equal(to_other, other_sent);
+	assert_int_equal(h.s.st.drop_dst_rate_limited, 100000 - to_victim);
+	sw_server_free(&h.s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_echo_request_to_ipv6_a4),
 		cmocka_unit_test(test_tun_input),
 		cmocka_unit_test(test_ratelimit_flood_legit_answered),
+		cmocka_unit_test(test_ratelimit_dst_flood_other_client_served),
 	};
 
 	return cmocka_run_group_tests_name("server_sec", tests, NULL, NULL);
