@@ -73,7 +73,8 @@ static void check_trust(struct sim *s, struct sim_node *n, const struct sw_peer 
 			 ep_str(p->mapping, b, sizeof(b)));
 	} else if (!is_relay_ep(s, p->mapping)) {
 		sim_fail(s, "%s trusts native peer %s at %s, which is no relay", n->name,
-			 inet_ntop(AF_INET6, p->addr, a, sizeof(a)), ep_str(p->mapping, b, sizeof(b)));
+			 inet_ntop(AF_INET6, p->addr, a, sizeof(a)),
+			 ep_str(p->mapping, b, sizeof(b)));
 	}
 }
 

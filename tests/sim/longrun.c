@@ -103,8 +103,9 @@ int scen_long(const struct scen_opts *o)
 	for (uint32_t h = 1; h <= o->hours; h++) {
 		sim_run(&w.s, MIN_MS(60) * h);
 		if (o->verbose)
-			printf("  hour %u: %llu events, %llu qualified, %llu/%llu pings, %.1f s\n", h,
-			       (unsigned long long)w.s.q.popped,
+			printf("  hour %u: %llu events, %llu addresses configured, "
+			       "%llu/%llu pings, %.1f s\n",
+			       h, (unsigned long long)w.s.q.popped,
 			       (unsigned long long)w.s.st.qualified,
 			       (unsigned long long)w.s.st.pings_answered,
 			       (unsigned long long)w.s.st.pings_sent, scen_wall() - t0);

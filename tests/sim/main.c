@@ -10,7 +10,8 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: swsim [--seed N] [--scenario NAME|PREFIX] [--list] [-v|-vv] [--trace NODE]\n"
+	fprintf(f, "usage: swsim [--seed N] [--scenario NAME|PREFIX] [--list] [-v|-vv]\n"
+		   "             [--trace NODE]\n"
 		   "       swsim --selftest\n"
 		   "       swsim --long [--clients N] [--hours H] [--seed N] [-v]\n"
 		   "Runs the simulation matrix and the named scenarios with the real engines;\n"

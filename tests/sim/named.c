@@ -176,8 +176,8 @@ static void build_crowd(struct world *w)
 		unsigned j = (i * 7 + 3) % 120;
 
 		if (w->have_relay)
-			world_flow(w, cl[i], w->host[i % w->n_hosts], SW_SEC(20 + i % 10), SW_SEC(11),
-				   100, SW_SEC(90), world_expect(k[i]->deliverable));
+			world_flow(w, cl[i], w->host[i % w->n_hosts], SW_SEC(20 + i % 10),
+				   SW_SEC(11), 100, SW_SEC(90), world_expect(k[i]->deliverable));
 		if (j != i)
 			world_flow(w, cl[i], cl[j], SW_SEC(25 + i % 10), SW_SEC(13), 80, SW_SEC(90),
 				   world_expect(k[i]->deliverable && k[j]->deliverable));
@@ -362,7 +362,8 @@ static void build_sparse(struct world *w)
 
 		c[i] = world_client(w, kinds[i], realm, k, 100);
 		if (i < 2) /* and two of the NATs reboot in between */
-			world_at(w, MIN_MS(15 + 10 * i), SIM_ACT_NAT_REBOOT, w->s.realms[realm].nat, 0);
+			world_at(w, MIN_MS(15 + 10 * i), SIM_ACT_NAT_REBOOT,
+				 w->s.realms[realm].nat, 0);
 	}
 	for (int i = 0; i < 4; i++) {
 		world_flow(w, c[i], c[(i + 1) % 4], SW_SEC(30 + 7 * i), MIN_MS(10), 6, 0,
@@ -405,11 +406,12 @@ static void build_cone_phase(struct world *w)
 static void cgn_pair(struct world *w, int hairpin)
 {
 	struct scen_natkind k = *world_kind("cgn-cone");
-	uint32_t ra, rb, a, b;
+	uint32_t ra, rb, a, b, cgn;
 
 	k.cgn.hairpin = (uint8_t)hairpin;
 	ra = world_nat_chain(w, &k, -1, SIM_NONE);
-	rb = world_nat_chain(w, &k, -1, w->s.realms[sim_node(&w->s, w->s.realms[ra].nat)->realm].nat);
+	cgn = w->s.realms[sim_node(&w->s, w->s.realms[ra].nat)->realm].nat; /* ra's CGN */
+	rb = world_nat_chain(w, &k, -1, cgn);
 	a = world_client(w, "clientA", ra, &k, 100);
 	b = world_client(w, "clientB", rb, &k, 200);
 	world_flow(w, a, b, SW_SEC(15), SW_SEC(3), 95, SW_SEC(60),

@@ -32,8 +32,10 @@ static void build_pair(struct world *w, const struct cell *c)
 	sw_time st = SW_SEC(15), every = SW_SEC(3), warm = SW_SEC(60);
 
 	if (w->have_relay) {
-		world_flow(w, a, w->host[0], st, every, 95, warm, world_expect(c->a->deliverable));
-		world_flow(w, w->host[0], a, st + 1000, every, 95, warm, world_expect(c->a->deliverable));
+		uint8_t ex = world_expect(c->a->deliverable);
+
+		world_flow(w, a, w->host[0], st, every, 95, warm, ex);
+		world_flow(w, w->host[0], a, st + 1000, every, 95, warm, ex);
 	}
 	world_flow(w, a, b, st + 2000, every, 95, warm,
 		   world_expect(c->a->deliverable && c->b->deliverable));

@@ -186,7 +186,8 @@ int sim_node_set_v6(struct sim *s, uint32_t node, const uint8_t v6[16]);
 /* A NAT whose outside is ip in realm; returns the node. Its inside realm is node->inside
  * and its inside address inside_ip. */
 uint32_t sim_nat_new(struct sim *s, const char *name, uint32_t realm, uint32_t ip,
-		     uint32_t inside_ip, const struct sim_nat_cfg *cfg, const struct sim_link *link);
+		     uint32_t inside_ip, const struct sim_nat_cfg *cfg,
+		     const struct sim_link *link);
 static inline struct sim_node *sim_node(struct sim *s, uint32_t i)
 {
 	return &s->nodes[i];

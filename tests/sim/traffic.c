@@ -159,8 +159,8 @@ void sim_flows_verdict(struct sim *s)
 		if (f->expect != SIM_EXPECT_DELIVER)
 			continue;
 		if (f->sent_warm == 0 || f->answered_warm * 2 < f->sent_warm)
-			sim_fail(s, "flow %u %s -> %s: deliverable but %u of %u pings answered after "
-				 "warm-up (%u sent in all, %u skipped: no address)",
+			sim_fail(s, "flow %u %s -> %s: deliverable but %u of %u pings answered "
+				 "after warm-up (%u sent in all, %u skipped: no address)",
 				 i, sim_node(s, f->src)->name,
 				 f->dst != SIM_NONE ? sim_node(s, f->dst)->name : "fixed",
 				 f->answered_warm, f->sent_warm, f->sent, f->skipped);

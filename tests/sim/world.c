@@ -16,7 +16,8 @@
 const struct scen_natkind scen_kinds[] = {
 	{"none", 0, {0}, {0}, SW_NAT_NONE, true},
 	{"full-cone", 1, {EIM, EIM, 1, SIM_ALLOC_SEQ, 1, 1, MIN2}, {0}, SW_NAT_RESTRICTED, true},
-	{"restricted", 1, {EIM, ADM, 1, SIM_ALLOC_RANDOM, 1, 0, MIN2}, {0}, SW_NAT_RESTRICTED, true},
+	{"restricted", 1, {EIM, ADM, 1, SIM_ALLOC_RANDOM, 1, 0, MIN2}, {0}, SW_NAT_RESTRICTED,
+	 true},
 	{"port-restricted", 1, {EIM, APDM, 0, SIM_ALLOC_RANDOM, 0, 0, MIN2}, {0},
 	 SW_NAT_RESTRICTED, true},
 	{"addr-dependent", 1, {ADM, ADM, 0, SIM_ALLOC_RANDOM, 0, 0, MIN2}, {0},
