@@ -21,7 +21,7 @@ SWD=${1:-${SHIPWORMD:-$here/../../build/src/daemon/shipwormd}}
 CLI=${2:-${SHIPWORM:-$here/../../build/src/cli/shipworm}}
 
 net_init swsrv
-for c in miredo nft ping conntrack socat python3; do
+for c in miredo nft ping conntrack ss python3; do
 	command -v $c >/dev/null || { echo "SKIP: $c missing"; exit 77; }
 done
 [ -x "$SWD" ] || { echo "SKIP: no shipwormd at $SWD"; exit 77; }
