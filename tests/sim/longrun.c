@@ -93,6 +93,7 @@ int scen_long(const struct scen_opts *o)
 	w.s.scenario = name;
 	w.s.verbose = o->verbose;
 	build_long(&w, o, cl, kind);
+	w.s.min_permille = 500; /* a handful of pings per flow and hour */
 	printf("swsim long: %u clients behind %u NATs, %u relays, %u IPv6 hosts, %u flows, "
 	       "1%% loss on every client link, %u virtual hours (seed %llu)\n",
 	       o->clients, w.s.n_nodes - o->clients - 2 - w.n_relays - w.n_hosts, w.n_relays,

@@ -38,6 +38,7 @@ int sim_init(struct sim *s, uint64_t seed)
 	s->default_relay = SIM_NONE;
 	s->trace_node = SIM_NONE;
 	s->check_every = SW_SEC(10);
+	s->min_permille = 500;
 	s->max_report = 10;
 	sim_realm_new(s, SIM_NONE);
 	return 0;

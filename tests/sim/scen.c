@@ -91,8 +91,10 @@ static void run_cell(const struct scen_opts *o, const struct cell *c, struct sce
 	if (sc && sc->post)
 		sc->post(&w);
 	if (o->verbose || w.s.failures)
-		printf("%-4s %-48s qualified %llu, pings %llu/%llu, datagrams %llu, checks %llu\n",
-		       w.s.failures ? "FAIL" : "ok", c->name, (unsigned long long)w.s.st.qualified,
+		printf("%-4s %-48s worst %3u.%u%%, addresses %llu, pings %llu/%llu, datagrams %llu, "
+		       "checks %llu\n",
+		       w.s.failures ? "FAIL" : "ok", c->name, w.s.worst_permille / 10,
+		       w.s.worst_permille % 10, (unsigned long long)w.s.st.qualified,
 		       (unsigned long long)w.s.st.pings_answered,
 		       (unsigned long long)w.s.st.pings_sent, (unsigned long long)w.s.st.udp_sent,
 		       (unsigned long long)w.s.st.checks);

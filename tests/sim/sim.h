@@ -158,6 +158,8 @@ struct sim {
 	bool final_sweep;       /* the last sweep of a run walks everything */
 	sw_time addr_lag_max;   /* longest time a qualified address lagged its NAT mapping */
 	sw_time addr_lag_limit; /* allowed lag: one refresh interval plus RS retries */
+	uint32_t worst_permille; /* lowest share of answered pings of a deliverable flow */
+	uint32_t min_permille;   /* what a deliverable flow must reach after warm-up */
 	sw_time end;
 	uint32_t failures;
 	uint32_t max_report; /* failures printed in full */

@@ -153,17 +153,22 @@ void sim_stack_rx(struct sim *s, struct sim_node *n, const uint8_t *pkt, size_t 
 
 void sim_flows_verdict(struct sim *s)
 {
+	s->worst_permille = 1000;
 	for (uint32_t i = 0; i < s->n_flows; i++) {
 		const struct sim_flow *f = &s->flows[i];
 
 		if (f->expect != SIM_EXPECT_DELIVER)
 			continue;
-		if (f->sent_warm == 0 || f->answered_warm * 2 < f->sent_warm)
+		if (f->sent_warm && f->answered_warm * 1000 / f->sent_warm < s->worst_permille)
+			s->worst_permille = f->answered_warm * 1000 / f->sent_warm;
+		if (f->sent_warm == 0 || f->answered_warm * 1000 < s->min_permille * f->sent_warm)
 			sim_fail(s, "flow %u %s -> %s: deliverable but %u of %u pings answered "
-				 "after warm-up (%u sent in all, %u skipped: no address)",
+				 "after warm-up, below %u.%u %% (%u sent in all, %u skipped: no "
+				 "address)",
 				 i, sim_node(s, f->src)->name,
 				 f->dst != SIM_NONE ? sim_node(s, f->dst)->name : "fixed",
-				 f->answered_warm, f->sent_warm, f->sent, f->skipped);
+				 f->answered_warm, f->sent_warm, s->min_permille / 10,
+				 s->min_permille % 10, f->sent, f->skipped);
 	}
 }
 
