@@ -107,7 +107,7 @@ awk '
 		for (r in sw_ans) if (sw_ans[r] > best_sw) best_sw = sw_ans[r]
 		for (r in mi_ans) if (mi_ans[r] > best_mi) best_mi = mi_ans[r]
 		printf "answered RS/s at saturation (best of the run, one core): shipwormd %.0f, miredo-server %.0f: ratio %.2f\n",
-			best_sw, best_mi, best_mi > 0 ? best_sw / best_mi : 0
+			best_sw, best_mi, (best_mi > 0 ? best_sw / best_mi : 0)
 	}' "$NET_TMP/sw.txt" "$NET_TMP/mir.txt"
 [ -x "$B/bench/server/swbench-server-engine" ] && "$B/bench/server/swbench-server-engine"
 exit 0
