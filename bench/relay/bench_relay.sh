@@ -6,8 +6,12 @@
 # work around it), and forwarded packets per second at saturation. Then the peer table
 # with 1,000,000 peers. Bounded: about a minute. Root only (exit 77 otherwise).
 #
-#   g6 (IPv6 host 2001:db8:1::2: generator + sink) ── r (relay) ── c4 (Teredo client
-#   stand-in 198.51.100.50:40000: sink + generator; trusted through a bubble it sends)
+# Then bulk TCP between the IPv6 host and a Teredo client (Debian's miredo, qualified with
+# Debian's miredo-server) through each relay, both directions.
+#
+#   bridge "inet": g6 (IPv6 host 2001:db8:1::2: generator + sink), r (relay .10, ::1),
+#   srv (miredo-server .1/.2, ::3), c4 (Teredo client stand-in 198.51.100.50:40000: sink +
+#   generator, trusted through a bubble it sends; and the miredo client for TCP)
 #
 # Usage: bench_relay.sh [BUILD_DIR] [RATE] [SECONDS]   (defaults: build 50000 4)
 set -u
@@ -26,9 +30,22 @@ ncpu=$(nproc)
 RCPU=$((ncpu - 1)) # the relay's CPU; the load runs on the others (CPU 0 with 2 CPUs)
 LCPU=0
 
-net_ns_add g6 r c4 || net_fail "namespaces"
-net_link g6 eth0 2001:db8:1::2/64 r eth6 2001:db8:1::1/64 || net_fail "link g6"
-net_link c4 eth0 198.51.100.50/24 r eth4 198.51.100.10/24 || net_fail "link c4"
+net_ns_add inet g6 r c4 srv || net_fail "namespaces"
+nsx inet ip link add br0 type bridge
+nsx inet ip link set br0 up
+attach() { # NS ADDR...: eth0 of NS on the bridge
+	leg=$1; shift
+	net_link "$leg" eth0 - inet "b-$leg" - || net_fail "link $leg"
+	nsx inet ip link set "b-$leg" master br0
+	for a in "$@"; do
+		case $a in *:*) nsx "$leg" ip addr add "$a" dev eth0 nodad ;;
+		*) nsx "$leg" ip addr add "$a" dev eth0 ;; esac
+	done
+}
+attach g6 2001:db8:1::2/64
+attach r 198.51.100.10/24 2001:db8:1::1/64
+attach c4 198.51.100.50/24
+attach srv 198.51.100.1/24 198.51.100.2/24 2001:db8:1::3/64
 nsx g6 ip -6 route add 2001::/32 via 2001:db8:1::1
 net_forwarding r
 TA=2001:0:c633:6401:0:63bf:39cc:9bcd # server 198.51.100.1, mapping 198.51.100.50:40000
@@ -90,12 +107,51 @@ echo "cpu_us/pkt: all non-idle time of the relay's CPU (relay + kernel work ther
 echo "  when other jobs share that CPU); proc_us/pkt: the relay process's user+system time"
 printf '%-10s %-13s %9s %12s %12s %14s\n' relay direction forwarded "cpu_us/pkt" "proc_us/pkt" "sat_pkt/s"
 
+# bulk TCP through the relay: Debian's miredo client in c4, miredo-server in srv
+tcp_bench() { # NAME
+	[ -n "${TAC:-}" ] || return 0
+	for dir in v6-to-teredo teredo-to-v6; do
+		rm -f "$NET_TMP/tcp.ok"
+		if [ $dir = v6-to-teredo ]; then
+			rx=c4; tx=g6; dst="[$TAC]"
+		else
+			rx=g6; tx=c4; dst="[2001:db8:1::2]"
+		fi
+		net_spawn tcpsink $rx timeout 40 socat -u TCP6-LISTEN:5002,reuseaddr OPEN:/dev/null
+		net_wait 5 sh -c "ip netns exec $(ns $rx) ss -ltn | grep -q :5002"
+		# a first small transfer lets the relay and the client trust each other
+		t0=$(date +%s.%N)
+		if timeout 30 ip netns exec "$(ns $tx)" sh -c "head -c $TCP_BYTES /dev/zero |
+			socat -u - TCP6:$dst:5002,connect-timeout=10"; then
+			t1=$(date +%s.%N)
+			printf '%-10s %-13s %8s Mbit/s\n' "$1" "$dir" \
+				"$(awk -v b=$TCP_BYTES -v a="$t0" -v z="$t1" 'BEGIN { printf "%.0f", b * 8 / (z - a) / 1e6 }')"
+			echo "$1 tcp-$dir $(awk -v b=$TCP_BYTES -v a="$t0" -v z="$t1" 'BEGIN { printf "%.0f", b * 8 / (z - a) / 1e6 }')" >>"$NET_TMP/tcp"
+		else
+			printf '%-10s %-13s %8s\n' "$1" "$dir" failed
+		fi
+		net_stop tcpsink
+	done
+}
+
+TCP_BYTES=${TCP_BYTES:-100000000}
+TAC=
+if command -v miredo-server >/dev/null && command -v socat >/dev/null; then
+	c=$(net_miredo_conf srv "ServerBindAddress 198.51.100.1" "ServerBindAddress2 198.51.100.2")
+	net_spawn msrv srv miredo-server -f -c "$c" -p "$NET_TMP/msrv.pidf"
+	c=$(net_miredo_conf mcli "RelayType client" "ServerAddress 198.51.100.1" "InterfaceName mtun")
+	net_spawn mcli c4 taskset -c $LCPU miredo -f -c "$c" -p "$NET_TMP/mcli.pidf"
+	net_wait 20 sh -c "[ -n \"\$(ip netns exec $(ns c4) ip -6 -o addr show dev mtun scope global 2>/dev/null)\" ]" &&
+		TAC=$(net_teredo_addr c4 mtun)
+fi
+
 conf=$(net_miredo_conf sw "RelayType relay" "InterfaceName swb0" "BindAddress 198.51.100.10" \
 	"BindPort 3545" "ControlSocket $NET_TMP/sw.sock" "User nobody")
 net_spawn relay r taskset -c $RCPU "$SWD" -f -c "$conf"
 RPID=$(net_pid relay)
 net_wait 10 sh -c "ip netns exec $(ns r) ip -6 route show 2001::/32 | grep -q swb0" || net_fail "shipwormd did not start"
 bench shipworm
+tcp_bench shipworm >>"$NET_TMP/tcpout"
 net_stop relay || net_fail "shipwormd did not stop"
 
 if command -v miredo >/dev/null; then
@@ -106,6 +162,7 @@ if command -v miredo >/dev/null; then
 	net_wait 10 sh -c "ip netns exec $(ns r) ip -6 route show 2001::/32 | grep -q mir0" ||
 		net_fail "miredo relay did not start"
 	bench miredo
+	tcp_bench miredo >>"$NET_TMP/tcpout"
 	net_stop relay
 fi
 
@@ -114,6 +171,13 @@ awk '{ k = $2; if ($1 == "shipworm") { s[k] = $3; ss[k] = $4 } else { m[k] = $3;
 END { for (k in s) if (m[k] > 0 && ms[k] > 0)
 	printf "%-13s relay-process CPU per packet shipworm/miredo = %.2f   saturation shipworm/miredo = %.2f\n",
 		k, s[k] / m[k], ss[k] / ms[k] }' "$NET_TMP/results"
+if [ -s "$NET_TMP/tcpout" ]; then
+	echo
+	echo "bulk TCP ($TCP_BYTES bytes) between the IPv6 host and a Teredo client (Debian's miredo)"
+	cat "$NET_TMP/tcpout"
+	awk '{ if ($1 == "shipworm") s[$2] = $3; else m[$2] = $3 }
+	END { for (k in s) if (m[k] > 0) printf "%-25s shipworm/miredo = %.2f\n", k, s[k] / m[k] }' "$NET_TMP/tcp"
+fi
 echo
 echo "peer table (shipworm), 1,000,000 peers; Miredo's reference: about 130 bytes per peer"
 "$PEERS" 1000000
