@@ -21,7 +21,7 @@ net_init() { # prefix: unique short tag, e.g. "swsrv"
 	NET_PFX="$1-$$"
 	NET_TMP=$(mktemp -d "/tmp/$NET_PFX.XXXXXX")
 	trap net_cleanup EXIT
-	trap 'exit 130' INT TERM
+	trap 'exit 130' INT TERM HUP PIPE
 	command -v ip >/dev/null || { echo "SKIP: iproute2 missing"; exit 77; }
 	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 }
@@ -90,6 +90,7 @@ net_forwarding() { # ns...
 #    (address-and-port-dependent mapping).
 #  - fullcone: the port-preserving SNAT plus a DNAT of every inbound UDP datagram on the
 #    public address to the one client (endpoint-independent filtering).
+#  - every kind drops unsolicited inbound datagrams that it does not forward.
 #  - restricted: like fullcone, but inbound datagrams are DNATed only when their source
 #    address is in a set of addresses the client has sent to (address-dependent filtering),
 #    filled by the NAT itself from outbound traffic.
@@ -116,6 +117,12 @@ net_nat() {
 		case $_nk in
 		restricted) echo "  oifname \"$_nw\" ip saddr $_nc update @peers { ip daddr }" ;;
 		esac
+		echo " }"
+		# Unsolicited datagrams that no rule forwards would reach the NAT box itself and
+		# leave a conntrack entry holding the public port: the client's own later mapping
+		# to that sender would then get another port (a real NAT just drops them).
+		echo " chain in { type filter hook input priority filter;"
+		echo "  iifname \"$_nw\" ct state new drop"
 		echo " }"
 		echo " chain post { type nat hook postrouting priority srcnat;"
 		case $_nk in
