@@ -434,6 +434,47 @@ static void test_ratelimit_dst_flood_other_client_served(void **state)
 	sw_server_free(&h.s);
 }
 
+/* RFC 6081 hairpinning as the server sees it: two clients behind one NAT (same public
+ * IPv4, two ports); A's indirect bubble with Alternate Address (private addresses) and
+ * Nonce trailers reaches B at the shared address, origin = A, trailers untouched. And the
+ * RFC 6081 Echo Test: RSs with two nonces to the two addresses are both answered, each
+ * with its own nonce, from the address it went to. */
+static void test_rfc6081_hairpin_and_echo_test(void **state)
+{
+	struct harness h;
+	uint8_t b[256], src[16], dst[16], tr[32], want[256];
+	size_t n, tn;
+	const uint32_t nat = IP4(203, 0, 113, 9);
+
+	(void)state;
+	h_init(&h);
+	teredo(src, SRV1, 0x0a5c, nat, 1000);
+	teredo(dst, SRV1, 0x3c01, nat, 2000);
+	tn = hex("03 08 00 00 c0 a8 01 0a 03 e8 01 04 ca fe f0 0d", tr, sizeof(tr));
+	n = mk_bubble(b, src, dst, tr, tn);
+	h_in(&h, 0, ep(nat, 1000), b, n);
+	assert_int_equal(h.out.n, 1);
+	assert_true(sw_endpoint_eq(h.out.pkt[0].dst, ep(nat, 2000)));
+	sw_origin_put(want, want + 8, ep(nat, 1000));
+	memcpy(want + 8, b, n);
+	assert_int_equal(h.out.pkt[0].len, n + 8);
+	assert_memory_equal(h.out.pkt[0].data, want, n + 8);
+
+	for (unsigned sock = 0; sock < 2; sock++) {
+		struct sw_pkt pkt;
+
+		n = mk_rs(b, sizeof(b), false, true, NULL, NULL, false);
+		b[4] = (uint8_t)(0xe0 + sock); /* nonce1 / nonce2 */
+		h_in(&h, sock, ep(nat, 1200 + 2 * sock), b, n);
+		assert_int_equal(h.out.n, 1);
+		assert_int_equal(h.out.pkt[0].sock, sock);
+		assert_int_equal(sw_pkt_parse(h.out.pkt[0].data, h.out.pkt[0].len, &pkt), 0);
+		assert_int_equal(pkt.auth.nonce[0], 0xe0 + sock);
+		assert_true(sw_endpoint_eq(pkt.origin, ep(nat, 1200 + 2 * sock)));
+	}
+	sw_server_free(&h.s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_tun_input),
 		cmocka_unit_test(test_ratelimit_flood_legit_answered),
 		cmocka_unit_test(test_ratelimit_dst_flood_other_client_served),
+		cmocka_unit_test(test_rfc6081_hairpin_and_echo_test),
 	};
 
 	return cmocka_run_group_tests_name("server_sec", tests, NULL, NULL);
