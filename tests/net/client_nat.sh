@@ -90,6 +90,10 @@ User nobody
 EOF2
 	net_spawn "cli$k" "cli$k" "$SWD" -f -v -c "$NET_TMP/cli$k.conf"
 done
+# statement 51: the service port is configurable (site 1), random by default (the others)
+echo "BindPort 3600" >>"$NET_TMP/cli1.conf"
+net_stop cli1
+net_spawn cli1 cli1 "$SWD" -f -v -c "$NET_TMP/cli1.conf"
 
 status() { # K → $NET_TMP/statusK.json
 	nsx "cli$1" "$CLI" status --socket "$RUN/cli$1.sock" --json >"$NET_TMP/status$1.json" 2>/dev/null
@@ -126,6 +130,17 @@ for want in none cone restricted restricted symmetric; do
 	fi
 	k=$((k + 1))
 done
+
+[ "$(field 1 local_port)" = 3600 ] || fail "site 1: BindPort 3600 not used ($(field 1 local_port))"
+ports=""
+for k in 2 3 4 5; do ports="$ports $(field $k local_port)"; done
+[ "$(echo $ports | tr ' ' '\n' | sort -u | grep -vc '^3544$')" = 4 ] ||
+	fail "default service ports not random and distinct:$ports"
+
+# a Teredo peer that never answers: bubbles time out, ICMPv6 address unreachable
+nsx cli1 ping -6 -c 1 -W 15 2001:0:c633:6401:0:f227:fdff:fffe >"$NET_TMP/ping_unr.log" 2>&1
+grep -q "Address unreachable" "$NET_TMP/ping_unr.log" ||
+	fail "no ICMPv6 address unreachable: $(cat "$NET_TMP/ping_unr.log")"
 
 # relay reachability through Debian's miredo relay, both directions
 A4=$(net_teredo_addr cli4 swc4)
