@@ -665,6 +665,43 @@ static void test_tx_bad_source_rejected(void **st)
 	assert_int_equal(fx_count_tun(&F), 1); /* administratively prohibited */
 }
 
+static void test_sec6_flood_keeps_active_peers(void **st)
+{
+	struct sw_client_conf k;
+	uint8_t keep[4][16], b[64];
+
+	(void)st;
+	fx_free(&F);
+	fx_default_conf(&k);
+	k.max_peers = 16;
+	k.pool_bufs = 8;
+	setup_with(&k);
+	for (int i = 0; i < 4; i++) { /* four established, active peers */
+		fx_teredo(keep[i], PEER_SRV, 0, PEER_IP + (uint32_t)i, PEER_PORT);
+		fx_udp(&F, ep(PEER_IP + (uint32_t)i, PEER_PORT), 0, b, fx_bubble(b, keep[i], F.c.addr));
+		assert_true(sw_peer_trusted(find(keep[i])));
+	}
+	for (int i = 0; i < 1000; i++) { /* spoofed Teredo sources, each from its mapping */
+		uint8_t a[16];
+		uint32_t ip = 0x0B000000u + (uint32_t)i;
+
+		fx_teredo(a, PEER_SRV, 0, ip, 4000);
+		fx_reset(&F);
+		fx_udp(&F, ep(ip, 4000), 0, b, fx_data(b, a, F.c.addr, 1));
+		fx_teredo(a, PEER_SRV, 0, ip, 4001); /* and packets queued for new peers */
+		fx_tun(&F, b, fx_data(b, F.c.addr, a, 2));
+	}
+	for (int i = 0; i < 4; i++) {
+		struct sw_peer *p = find(keep[i]);
+
+		if (p == NULL || !sw_peer_trusted(p))
+			fail_msg("established peer %d evicted by the flood", i);
+	}
+	assert_true(F.c.peers.n <= 16);
+	assert_true(F.c.stats.tx_queue_full + F.c.stats.tx_peer_full > 0);
+	assert_true(F.c.pool.nfree <= F.c.pool.nbufs);
+}
+
 static void test_stats_names(void **st)
 {
 	struct sw_stat s[128];
@@ -708,6 +745,7 @@ int main(void)
 		L(test_s56_discovery_creates_local_entry),
 		L(test_s57_case5_local_peer),
 		T(test_tx_bad_source_rejected),
+		T(test_sec6_flood_keeps_active_peers),
 		T(test_stats_names),
 #undef T
 #undef L
