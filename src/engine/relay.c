@@ -424,16 +424,15 @@ static bool foreign_ok(const struct sw_relay *r, const struct sw_peer *p,
 	return memcmp(ll, ip->dst, 16) == 0;
 }
 
-/* Rule 3: the entry becomes trusted, its queue goes out in order. */
-static void rx_peer(struct sw_relay *r, struct sw_peer *p, const uint8_t src[16],
-		    struct sw_endpoint from, sw_time now, struct sw_out *out)
+/* Rule 3: the entry becomes trusted, its queue goes out in order. A client we never sent
+ * to gets no entry (its packet is still forwarded): entries are made only by our own
+ * transmissions, so spoofed sources cannot fill the table with trusted peers (SEC-6). */
+static void rx_peer(struct sw_relay *r, struct sw_peer *p, struct sw_endpoint from, sw_time now,
+		    struct sw_out *out)
 {
 	if (!p) {
-		p = sw_peers_add(&r->peers, src, now, &r->pool);
-		if (!p) { /* still forwarded: an entry is an optimisation here */
-			r->st.table_full++;
-			return;
-		}
+		r->st.rx_no_entry++;
+		return;
 	}
 	if (!sw_peer_trusted(p)) {
 		sw_peers_set_trusted(&r->peers, p, true);
@@ -492,7 +491,7 @@ void sw_relay_udp_input(struct sw_relay *r, struct sw_endpoint from, const uint8
 		r->st.drop_mapping++;
 		return;
 	}
-	rx_peer(r, p, ip.src, from, now, out);
+	rx_peer(r, p, from, now, out);
 	if (sw_ip6_is_bubble(&ip)) {
 		r->st.bubbles_rx++;
 		return;

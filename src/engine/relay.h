@@ -65,6 +65,7 @@ struct sw_relay_config {
 	X(queued, "relay_queued", "packets queued for a peer not yet trusted")             \
 	X(flushed, "relay_flushed", "queued packets sent when the peer became trusted")    \
 	X(trusted, "relay_peers_trusted", "peers that became trusted")                     \
+	X(rx_no_entry, "relay_rx_unknown_peer", "packets from clients never sent to (no entry made)") \
 	X(peer_failed, "relay_peers_unreachable", "peers given up after the last bubble")  \
 	X(icmp_unreach, "relay_icmp_unreachable", "ICMPv6 address-unreachable errors sent") \
 	X(icmp_ptb, "relay_icmp_too_big", "ICMPv6 packet-too-big errors sent")             \

@@ -455,17 +455,17 @@ static void test_s88_service_port_and_peer_semantics(void **state)
 static void test_sec6_table_full_keeps_trusted_peers(void **state)
 {
 	uint8_t dst[16];
-	size_t len;
 
 	(void)state;
 	F.cfg.max_peers = 8;
 	fix_init(&F);
 	for (uint16_t i = 0; i < 8; i++) {
 		fix_teredo(dst, SERVER, CIP, (uint16_t)(1000 + i), 0);
-		len = fix_ip6(buf, dst, host, 20, 1);
-		sw_relay_udp_input(&F.r, fix_ep(CIP, (uint16_t)(1000 + i)), buf, len, T0, &F.out);
+		from_ipv6(dst, 20, 1, T0);
+		client_bubble(dst, fix_ep(CIP, (uint16_t)(1000 + i)), T0 + 10);
 	}
 	assert_int_equal(F.r.peers.n, 8);
+	assert_int_equal(st()->trusted, 8);
 	for (uint16_t i = 0; i < 1000; i++) {
 		fix_reset(&F);
 		fix_teredo(dst, SERVER, IP4(192, 0, 2, 1), (uint16_t)(2000 + i), 0);
@@ -479,8 +479,34 @@ static void test_sec6_table_full_keeps_trusted_peers(void **state)
 	}
 	/* once they fall silent for 30 s, newcomers get their slots */
 	fix_teredo(dst, SERVER, IP4(192, 0, 2, 1), 5000, 0);
-	from_ipv6(dst, 20, 1, T0 + SW_PEER_VALID_MS);
+	from_ipv6(dst, 20, 1, T0 + 10 + SW_PEER_VALID_MS);
 	assert_non_null(sw_peers_find(&F.r.peers, dst));
+}
+
+/* SEC-6: datagrams from clients the relay never sent to (spoofable) make no entry, so
+ * they can neither fill the table nor displace anybody; they are still forwarded. */
+static void test_sec6_unknown_clients_make_no_entry(void **state)
+{
+	uint8_t src[16];
+	size_t len;
+
+	(void)state;
+	F.cfg.max_peers = 8;
+	fix_init(&F);
+	make_trusted(T0);
+	for (uint16_t i = 0; i < 1000; i++) {
+		fix_reset(&F);
+		fix_teredo(src, SERVER, IP4(192, 0, 2, 1), (uint16_t)(2000 + i), 0);
+		len = fix_ip6(buf, src, host, 20, 1);
+		sw_relay_udp_input(&F.r, fix_ep(IP4(192, 0, 2, 1), (uint16_t)(2000 + i)), buf, len,
+				   T0 + 200, &F.out);
+		assert_int_equal(fix_count(&F, SW_OUT_TUN), 1);
+	}
+	assert_int_equal(F.r.peers.n, 1);
+	assert_int_equal(st()->rx_no_entry, 1000);
+	fix_reset(&F);
+	from_ipv6(client, 20, 1, T0 + 300);
+	assert_int_equal(F.pkt[0].dst.port, CPORT); /* still trusted: straight out */
 }
 
 /* SEC-8: state for untrusted peers is bounded: per-peer queue and the shared pool. */
@@ -659,6 +685,7 @@ int main(void)
 		T(test_s87_host_relay_has_no_teredo_address),
 		T(test_s88_service_port_and_peer_semantics),
 		T(test_sec6_table_full_keeps_trusted_peers),
+		T(test_sec6_unknown_clients_make_no_entry),
 		T(test_sec8_untrusted_state_bounded),
 		T(test_sec14_forwarded_packet_unchanged),
 		T(test_ptb_and_icmp_rate_limit),
