@@ -10,10 +10,13 @@
 #   site 4  portrestricted             → qualified, "restricted"
 #   site 5  symmetric                  → no address, "symmetric" (the two server addresses
 #                                        see two mappings)
-# Then, through Debian's miredo as the relay, the client behind site 4 pings the IPv6-only
-# host and is pinged from it; the clients of sites 2 and 4 ping each other directly; and a
-# NAT "reboot" at site 4 (conntrack -F, the SNAT now on another port) gives the client a
-# new address within the refresh interval (SW_REFRESH seconds).
+# Then: a silent Teredo peer earns an ICMPv6 "address unreachable"; through Debian's miredo
+# as the relay, the client behind site 4 pings the IPv6-only host and is pinged from it;
+# the clients of sites 2 and 4 ping each other directly; Debian's miredo client (site 6,
+# port-restricted NAT) and shipworm's clients ping each other both ways; with shipwormd's
+# relay in place of Miredo's, the client of site 3 reaches the IPv6-only host both ways;
+# and a NAT "reboot" at site 4 (conntrack -F, the SNAT now on another port) gives the
+# client a new address within the refresh interval (SW_REFRESH seconds).
 #
 # usage: client_nat.sh SHIPWORMD SHIPWORM [miredo|shipworm]: the third argument picks the
 # server (Debian's miredo-server by default, or shipwormd's RelayType server).
@@ -37,12 +40,13 @@ fail() { net_log "FAIL: $*"; fails=$((fails + 1)); }
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null; }
 
 net_world || net_fail "world"
-set -- none fullcone restricted portrestricted symmetric
+set -- none fullcone restricted portrestricted symmetric portrestricted
 k=1
 for kind in "$@"; do
 	net_world_site $k "$kind" || net_fail "site $k ($kind)"
 	k=$((k + 1))
 done
+# site 6 runs Debian's miredo as a client, for client-to-client interoperability
 # site 4 maps to a fixed port we can move later (a NAT that reboots picks a new port;
 # Linux would otherwise give the same port back after conntrack -F)
 P4=$(net_site_pub 4)
@@ -53,7 +57,7 @@ nsx nat4 nft add rule ip swnat post oifname wan ip saddr 198.18.4.0/24 snat to $
 # server's answer to the cone RS (from its other address) leaves a conntrack entry on the
 # mapped port, and the next outbound flow to that address gets another port (a false
 # "symmetric")
-for k in 2 3 4 5; do
+for k in 2 3 4 5 6; do
 	nsx nat$k nft add table ip swcn
 	nsx nat$k nft add chain ip swcn input '{ type filter hook input priority filter; }'
 	nsx nat$k nft add rule ip swcn input iifname wan ct state new drop
@@ -70,6 +74,8 @@ else
 	net_spawn miredo-server srv miredo-server -f -c "$scf" -p "$NET_TMP/miredo-server.pidf"
 fi
 net_log "server: $SERVER"
+mcf=$(net_miredo_conf mcli "RelayType client" "ServerAddress $NET_SRV1" "InterfaceName mcli")
+net_spawn miredo-client cli6 miredo -f -c "$mcf" -p "$NET_TMP/miredo-client.pidf"
 rcf=$(net_miredo_conf rly "RelayType relay" "InterfaceName mrly" "BindAddress $NET_RLY4")
 net_spawn miredo-relay rly miredo -f -c "$rcf" -p "$NET_TMP/miredo-relay.pidf"
 sleep 1
@@ -159,6 +165,36 @@ if [ -n "$A4" ]; then
 		grep -q ' 0 received' "$NET_TMP/ping_c2c.log" && fail "client to client: $(tail -2 "$NET_TMP/ping_c2c.log")"
 		net_log "$(grep 'packets transmitted' "$NET_TMP/ping_c2c.log")"
 	fi
+
+	# interoperability with Debian's miredo client (site 6), both directions
+	net_wait 20 sh -c "ip netns exec $(ns cli6) ip -6 -o addr show dev mcli scope global | grep -q 2001" ||
+		fail "miredo client (site 6) did not qualify"
+	A6=$(net_teredo_addr cli6 mcli)
+	if [ -n "$A6" ]; then
+		net_log "client (site 4) <-> miredo client (site 6)"
+		nsx cli4 ping -6 -c 6 -i 0.5 -W 2 "$A6" >"$NET_TMP/ping_m1.log" 2>&1
+		grep -q ' 0 received' "$NET_TMP/ping_m1.log" && fail "to miredo client: $(tail -2 "$NET_TMP/ping_m1.log")"
+		net_log "to miredo: $(grep 'packets transmitted' "$NET_TMP/ping_m1.log")"
+		nsx cli6 ping -6 -c 6 -i 0.5 -W 2 "$(net_teredo_addr cli3 swc3)" >"$NET_TMP/ping_m2.log" 2>&1
+		grep -q ' 0 received' "$NET_TMP/ping_m2.log" && fail "from miredo client: $(tail -2 "$NET_TMP/ping_m2.log")"
+		net_log "from miredo to site 3: $(grep 'packets transmitted' "$NET_TMP/ping_m2.log")"
+	fi
+
+	# shipwormd's relay instead of Miredo's, with a client (site 3) new to the IPv6 host
+	net_stop miredo-relay || fail "miredo relay did not stop"
+	rcf2=$(net_miredo_conf swrly "RelayType relay" "InterfaceName swrl" "BindAddress $NET_RLY4" \
+		"BindPort 3545" "ControlSocket $NET_TMP/rly.sock" "User nobody")
+	net_spawn sw-relay rly "$SWD" -f -c "$rcf2"
+	net_wait 10 sh -c "ip netns exec $(ns rly) ip -6 route show 2001::/32 | grep -q swrl" ||
+		fail "shipwormd relay route missing"
+	A3=$(net_teredo_addr cli3 swc3)
+	net_log "client (site 3) <-> IPv6-only host through shipwormd's relay"
+	nsx cli3 ping -6 -c 6 -i 0.5 -W 2 $NET_H6 >"$NET_TMP/ping_s1.log" 2>&1
+	grep -q ' 0 received' "$NET_TMP/ping_s1.log" && fail "through shipwormd relay: $(tail -2 "$NET_TMP/ping_s1.log")"
+	net_log "$(grep 'packets transmitted' "$NET_TMP/ping_s1.log")"
+	nsx h6 ping -6 -c 4 -i 0.5 -W 2 "$A3" >"$NET_TMP/ping_s2.log" 2>&1 ||
+		fail "IPv6-only host -> client through shipwormd relay: $(tail -2 "$NET_TMP/ping_s2.log")"
+	net_log "h6 -> client: $(grep 'packets transmitted' "$NET_TMP/ping_s2.log")"
 
 	# NAT reboot at site 4: new mapping → new address within the refresh interval
 	net_log "site 4: conntrack -F and a new SNAT port"
