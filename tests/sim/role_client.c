@@ -150,6 +150,13 @@ static void client_restart(struct sim *s, struct sim_node *n)
 	rearm(s, n);
 }
 
+static bool client_bubbles_held(struct sim_node *n)
+{
+	struct client_st *c = n->st;
+
+	return c->eng.stats.bubbles_limited > 0;
+}
+
 static void client_free(struct sim_node *n)
 {
 	struct client_st *c = n->st;
@@ -175,6 +182,7 @@ static const struct sim_role_ops client_ops = {
 	.addr6 = client_addr6,
 	.check = client_check,
 	.restart = client_restart,
+	.bubbles_held = client_bubbles_held,
 	.free = client_free,
 };
 

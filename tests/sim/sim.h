@@ -61,6 +61,8 @@ struct sim_role_ops {
 	/* Invariant sweep over the node's engine state. */
 	void (*check)(struct sim *s, struct sim_node *n);
 	void (*free)(struct sim_node *n);
+	/* The engine held back bubbles under RFC 4380 §5.2.6 (4 unanswered in 300 s). */
+	bool (*bubbles_held)(struct sim_node *n);
 	/* Nonzero engine counters, for -v reports. */
 	size_t (*stats)(struct sim_node *n, struct sw_stat *out, size_t cap);
 };
@@ -160,6 +162,8 @@ struct sim {
 	sw_time addr_lag_limit; /* allowed lag: one refresh interval plus RS retries */
 	uint32_t worst_permille; /* lowest share of answered pings of a deliverable flow */
 	uint32_t min_permille;   /* what a deliverable flow must reach after warm-up */
+	uint32_t loss_ppm;       /* the scenario's loss on client links (for verdicts) */
+	uint32_t notes;          /* failures excused as the RFC's own behaviour under loss */
 	sw_time end;
 	uint32_t failures;
 	uint32_t max_report; /* failures printed in full */

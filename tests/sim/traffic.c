@@ -151,6 +151,22 @@ void sim_stack_rx(struct sim *s, struct sim_node *n, const uint8_t *pkt, size_t 
 		n->ops->stack_send(s, n, out, (size_t)(end - out));
 }
 
+/* At 5 % loss and more, three lost bubbles in a row are not rare, and the RFC then forbids
+ * bubbles to that peer for 300 s (RFC 4380 §5.2.6): a flow starved that way is noted, not
+ * failed. */
+static bool excused(struct sim *s, const struct sim_flow *f)
+{
+	struct sim_node *n = sim_node(s, f->src);
+
+	if (s->loss_ppm < 50000 || !n->ops->bubbles_held || !n->ops->bubbles_held(n))
+		return false;
+	fprintf(stderr, "note [swsim --seed %llu --scenario %s]: flow %u %s: %u of %u answered, "
+		"its bubbles held back by the RFC 4380 5.2.6 limit after losses\n",
+		(unsigned long long)s->base_seed, s->scenario ? s->scenario : "-",
+		(unsigned)(f - s->flows), n->name, f->answered_warm, f->sent_warm);
+	return true;
+}
+
 void sim_flows_verdict(struct sim *s)
 {
 	s->worst_permille = 1000;
@@ -161,14 +177,19 @@ void sim_flows_verdict(struct sim *s)
 			continue;
 		if (f->sent_warm && f->answered_warm * 1000 / f->sent_warm < s->worst_permille)
 			s->worst_permille = f->answered_warm * 1000 / f->sent_warm;
-		if (f->sent_warm == 0 || f->answered_warm * 1000 < s->min_permille * f->sent_warm)
-			sim_fail(s, "flow %u %s -> %s: deliverable but %u of %u pings answered "
-				 "after warm-up, below %u.%u %% (%u sent in all, %u skipped: no "
-				 "address)",
-				 i, sim_node(s, f->src)->name,
-				 f->dst != SIM_NONE ? sim_node(s, f->dst)->name : "fixed",
-				 f->answered_warm, f->sent_warm, s->min_permille / 10,
-				 s->min_permille % 10, f->sent, f->skipped);
+		if (f->sent_warm != 0 && f->answered_warm * 1000 >= s->min_permille * f->sent_warm)
+			continue;
+		if (excused(s, f)) {
+			s->notes++;
+			continue;
+		}
+		sim_fail(s, "flow %u %s -> %s: deliverable but %u of %u pings answered "
+			 "after warm-up, below %u.%u %% (%u sent in all, %u skipped: no "
+			 "address)",
+			 i, sim_node(s, f->src)->name,
+			 f->dst != SIM_NONE ? sim_node(s, f->dst)->name : "fixed",
+			 f->answered_warm, f->sent_warm, s->min_permille / 10,
+			 s->min_permille % 10, f->sent, f->skipped);
 	}
 }
 

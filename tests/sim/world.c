@@ -129,6 +129,7 @@ int world_init(struct world *w, uint64_t seed, uint32_t loss_ppm, unsigned relay
 					   .dup_ppm = 2000, .reorder_ppm = 5000,
 					   .reorder_ms = 40};
 	w->s.check_every = SW_SEC(1);
+	w->s.loss_ppm = loss_ppm;
 	/* a ping crosses the lossy client link twice or more: 95 % without loss, 85 % at 1 %,
 	 * never below half */
 	w->s.min_permille = loss_ppm / 100 + 500 < 950 ? 950 - loss_ppm / 100 : 500;
