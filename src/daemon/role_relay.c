@@ -19,6 +19,7 @@ static void relay_config(const struct sw_config *cfg, const struct sw_rand *rand
 	memset(rc, 0, sizeof(*rc));
 	memcpy(rc->prefix, cfg->prefix, 16);
 	rc->direct_bubbles = cfg->restricted;
+	rc->mtu = (uint16_t)(cfg->mtu > 65535 ? 65535 : cfg->mtu);
 	rc->host = cfg->role == SW_CFG_HOST_RELAY;
 	rc->accept_symmetric = true;
 	rc->zero_copy = true; /* the daemon flushes before reusing its receive buffers */
@@ -85,7 +86,7 @@ static sw_time relay_next_deadline(void *state)
 	return sw_relay_next_deadline(state);
 }
 
-/* What changes without a restart: direct bubbles, the global test, the queue bound. */
+/* What changes without a restart: direct bubbles, MTU, the global test, the queue bound. */
 static int relay_reload(void *state, const struct sw_config *cfg)
 {
 	struct sw_relay *r = state;
@@ -93,6 +94,7 @@ static int relay_reload(void *state, const struct sw_config *cfg)
 	if (cfg->max_peers != r->peers.max)
 		return -EINVAL;
 	r->cfg.direct_bubbles = cfg->restricted;
+	r->cfg.mtu = (uint16_t)(cfg->mtu > 65535 ? 65535 : cfg->mtu < 1280 ? 1280 : cfg->mtu);
 	r->cfg.global_opts = cfg->global_rfc6890 ? SW_GLOBAL_RFC6890 : 0;
 	r->pool.per_queue_bytes =
 		(uint32_t)(cfg->queue_bytes > UINT16_MAX ? UINT16_MAX : cfg->queue_bytes);

@@ -58,6 +58,8 @@ int sw_relay_init(struct sw_relay *r, const struct sw_relay_config *cfg)
 		r->cfg.queue_bytes = DEF_QUEUE_BYTES;
 	if (!r->cfg.queue_bufs)
 		r->cfg.queue_bufs = DEF_QUEUE_BUFS;
+	if (r->cfg.mtu < SW_TEREDO_MTU)
+		r->cfg.mtu = SW_TEREDO_MTU;
 	if (!r->cfg.icmp_rate)
 		r->cfg.icmp_rate = SW_RELAY_ICMP_RATE;
 	if (!r->cfg.icmp_burst)
@@ -350,9 +352,9 @@ void sw_relay_tun_input(struct sw_relay *r, const uint8_t *buf, size_t len, sw_t
 	}
 	if (r->cfg.host)
 		sw_relay_host_addr_add(r, ip.src);
-	if (ip.len > SW_TEREDO_MTU) {
+	if (ip.len > r->cfg.mtu) {
 		r->st.drop_too_big++;
-		if (icmp_error(r, &ip, SW_ICMP6_PKT_TOO_BIG, 0, SW_TEREDO_MTU, now, out))
+		if (icmp_error(r, &ip, SW_ICMP6_PKT_TOO_BIG, 0, r->cfg.mtu, now, out))
 			r->st.icmp_ptb++;
 		return;
 	}

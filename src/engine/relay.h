@@ -41,6 +41,7 @@ struct sw_relay_config {
 	bool zero_copy;       /* outputs may point into input buffers until the flush */
 	unsigned global_opts; /* sw_ipv4_is_global options */
 	uint8_t sock;         /* socket index of outputs */
+	uint16_t mtu;         /* larger packets get Packet Too Big; 0 = 1280 (InterfaceMTU) */
 	size_t max_peers;     /* 0 = 65536 */
 	uint32_t queue_bytes; /* per peer awaiting trust; 0 = 1280 */
 	uint32_t queue_bufs;  /* 1280-byte buffers shared by all queues; 0 = 4096 */
@@ -75,7 +76,7 @@ struct sw_relay_config {
 	X(drop_dst_not_teredo, "relay_drop_dst_not_teredo", "destination not a Teredo address") \
 	X(drop_dst_nonglobal, "relay_drop_dst_ipv4_nonglobal", "embedded IPv4 not global unicast") \
 	X(drop_src_scope, "relay_drop_src_scope", "IPv6-side source not a global address") \
-	X(drop_too_big, "relay_drop_too_big", "larger than the Teredo MTU (1280)")         \
+	X(drop_too_big, "relay_drop_too_big", "larger than the Teredo MTU (InterfaceMTU)")  \
 	X(drop_no_entry, "relay_drop_table_full", "no peer entry could be made")          \
 	X(drop_queue_full, "relay_drop_queue_full", "queue bound or buffer pool exhausted") \
 	X(drop_unreachable, "relay_drop_unreachable", "queued packets of a peer given up") \

@@ -575,6 +575,27 @@ static void test_ptb_and_icmp_rate_limit(void **state)
 	assert_int_equal(F.r.peers.n, 0);
 }
 
+/* InterfaceMTU above 1280: up to it, packets go out; beyond, Packet Too Big says it. */
+static void test_ptb_follows_interface_mtu(void **state)
+{
+	struct sw_ip6 ip;
+
+	(void)state;
+	F.cfg.mtu = 1400;
+	fix_init(&F);
+	make_trusted(T0);
+	from_ipv6(client, 1360, 1, T0 + 200);
+	assert_int_equal(F.out.n, 1);
+	assert_int_equal(F.pkt[0].kind, SW_OUT_UDP);
+	assert_int_equal(F.pkt[0].len, 1400);
+	fix_reset(&F);
+	from_ipv6(client, 1361, 1, T0 + 200);
+	assert_int_equal(F.out.n, 1);
+	assert_int_equal(sw_ip6_parse(F.pkt[0].data, F.pkt[0].len, &ip), 0);
+	assert_int_equal(ip.l4[0], SW_ICMP6_PKT_TOO_BIG);
+	assert_int_equal(ip.l4[4] << 24 | ip.l4[5] << 16 | ip.l4[6] << 8 | ip.l4[7], 1400);
+}
+
 /* A client behind a symmetric NAT answers our indirect bubble from another port: the
  * hashed bubble source proves it saw our bubble (Miredo's stateless check). */
 static void test_symmetric_client_answer_accepted(void **state)
@@ -689,6 +710,7 @@ int main(void)
 		T(test_sec8_untrusted_state_bounded),
 		T(test_sec14_forwarded_packet_unchanged),
 		T(test_ptb_and_icmp_rate_limit),
+		T(test_ptb_follows_interface_mtu),
 		T(test_symmetric_client_answer_accepted),
 		T(test_zero_copy_refs_input),
 		T(test_malformed_dropped),
