@@ -25,6 +25,12 @@ static void ip4_str(uint32_t ip, char *buf, size_t len)
 		 ip & 0xff);
 }
 
+/* The twelve RFC 5991 random bits packed: Random1 (bits 2-5) then Random2 (bits 8-15). */
+static unsigned random12(uint16_t flags)
+{
+	return (unsigned)((flags >> 10) & 0xf) << 8 | (flags & 0xff);
+}
+
 static void print_json(const uint8_t a[16], const struct sw_teredo *t)
 {
 	char buf[1024], hex[8];
@@ -39,6 +45,8 @@ static void print_json(const uint8_t a[16], const struct sw_teredo *t)
 	sw_json_bool(&j, "cone", t->flags & SW_FLAG_CONE);
 	snprintf(hex, sizeof(hex), "0x%04x", t->flags & SW_FLAG_RANDOM_MASK);
 	sw_json_str(&j, "random", hex);
+	snprintf(hex, sizeof(hex), "0x%03x", random12(t->flags));
+	sw_json_str(&j, "random12", hex);
 	sw_json_bool(&j, "z", t->flags & SW_FLAG_Z);
 	sw_json_bool(&j, "u", t->flags & 0x0200);
 	sw_json_bool(&j, "g", t->flags & 0x0100);
@@ -57,9 +65,9 @@ static void print_text(const uint8_t a[16], const struct sw_teredo *t)
 	ip4_str(t->server, s4, sizeof(s4));
 	printf("address: %s\n", a6);
 	printf("server:  %s\n", s4);
-	printf("flags:   0x%04x (cone: %s, random: 0x%04x, z: %u, U: %u, G: %u)\n", f,
-	       f & SW_FLAG_CONE ? "yes" : "no", f & SW_FLAG_RANDOM_MASK, !!(f & SW_FLAG_Z),
-	       !!(f & 0x0200), !!(f & 0x0100));
+	printf("flags:   0x%04x (cone: %s, random: 0x%04x = 0x%03x, z: %u, U: %u, G: %u)\n", f,
+	       f & SW_FLAG_CONE ? "yes" : "no", f & SW_FLAG_RANDOM_MASK, random12(f),
+	       !!(f & SW_FLAG_Z), !!(f & 0x0200), !!(f & 0x0100));
 	printf("mapped:  %s%s\n", sw_endpoint_str(t->mapped, ep, sizeof(ep)),
 	       sw_ipv4_is_global(t->mapped.ip, 0) ? "" : " (not a global unicast IPv4 address)");
 }

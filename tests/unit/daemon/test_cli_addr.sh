@@ -17,6 +17,10 @@ E7 198.51.100.1 0x285c 65000 203.0.113.200 2001:0:c633:6401:285c:217:34ff:8e37
 E8 192.0.2.200 0x0000 1 1.0.0.1 2001:0:c000:2c8:0:fffe:feff:fffe
 E9 192.0.2.200 0x0000 65535 223.255.255.254 2001:0:c000:2c8::2000:1'
 
+# E7: R1 = 0xA, R2 = 0x5C (§2.5)
+"$SW" addr 2001:0:c633:6401:285c:217:34ff:8e37 | grep -q "random: 0x285c = 0xa5c," ||
+	bad "E7 random bits not 0xa5c"
+
 echo "$VECTORS" | while read -r name server flags port ip addr; do
 	# decode
 	out=$("$SW" addr "$addr") || bad "$name decode exit $?"
@@ -25,12 +29,14 @@ echo "$VECTORS" | while read -r name server flags port ip addr; do
 	echo "$out" | grep -qx "mapped:  $ip:$port" || bad "$name decode mapped: $out"
 	cone=no; [ $((flags & 0x8000)) -ne 0 ] && cone=yes
 	random=$(printf '0x%04x' $((flags & 0x3cff)))
-	echo "$out" | grep -q "(cone: $cone, random: $random, z: 0, U: 0, G: 0)" ||
+	r12=$(printf '0x%03x' $(( ((flags >> 10) & 0xf) << 8 | (flags & 0xff) )))
+	echo "$out" | grep -q "(cone: $cone, random: $random = $r12, z: 0, U: 0, G: 0)" ||
 		bad "$name decode flag bits: $out"
 	json=$("$SW" addr --json "$addr") || bad "$name decode --json exit"
 	want="{\"address\":\"$addr\",\"server\":\"$server\",\"flags\":\"$flags\""
 	case "$json" in "$want"*) ;; *) bad "$name json: $json (want prefix $want)" ;; esac
 	echo "$json" | grep -q "\"mapped\":\"$ip:$port\"" || bad "$name json mapped: $json"
+	echo "$json" | grep -q "\"random12\":\"$r12\"" || bad "$name json random12: $json"
 	# encode
 	set -- --encode --server "$server" --mapped "$ip:$port"
 	[ "$cone" = yes ] && set -- "$@" --cone
