@@ -11,7 +11,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: swsim [--seed N] [--scenario NAME|PREFIX] [--list] [-v|-vv]\n"
-		   "             [--trace NODE]\n"
+		   "             [--skip PREFIX] [--trace NODE]\n"
 		   "       swsim --selftest\n"
 		   "       swsim --long [--clients N] [--hours H] [--seed N] [-v]\n"
 		   "Runs the simulation matrix and the named scenarios with the real engines;\n"
@@ -50,6 +50,9 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--hours") == 0 && parse_u64(next, &v) == 0 && v > 0 &&
 			   v <= 24 * 365) {
 			o.hours = (uint32_t)v;
+			i++;
+		} else if (strcmp(a, "--skip") == 0 && next) {
+			o.skip = next;
 			i++;
 		} else if (strcmp(a, "--trace") == 0 && next) {
 			o.trace = next;

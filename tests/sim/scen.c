@@ -108,6 +108,8 @@ static bool selected(const struct scen_opts *o, const char *name)
 {
 	if (o->only && strncmp(name, o->only, strlen(o->only)) != 0)
 		return false;
+	if (o->skip && strncmp(name, o->skip, strlen(o->skip)) == 0)
+		return false;
 	if (o->list)
 		printf("%s\n", name);
 	return !o->list;

@@ -12,7 +12,8 @@
 
 struct scen_opts {
 	uint64_t seed;
-	const char *only; /* run only this scenario name (NULL: all) */
+	const char *only; /* run only scenarios whose name starts so (NULL: all) */
+	const char *skip; /* ... and not those whose name starts so */
 	bool list;        /* print the names only */
 	bool long_run;
 	uint32_t clients; /* long run population */
