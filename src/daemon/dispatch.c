@@ -67,13 +67,17 @@ static int apply_addr(struct sw_daemon *d, const struct sw_event *ev)
 
 static void apply_event(struct sw_daemon *d, const struct sw_event *ev)
 {
+	const char *state = NULL;
 	int err = -EINVAL;
 
+	if (ev->kind == SW_EV_STATE && d->role->state_name)
+		state = d->role->state_name(ev->state);
+	sw_ctl_engine_event(d->ctl, ev, state, sw_clock_now());
 	switch (ev->kind) {
 	case SW_EV_STATE:
-		if (d->role->state_name) {
-			sw_log_notice("%s: %s", d->role->name, d->role->state_name(ev->state));
-			sw_notifyf("STATUS=%s: %s", d->role->name, d->role->state_name(ev->state));
+		if (state) {
+			sw_log_notice("%s: %s", d->role->name, state);
+			sw_notifyf("STATUS=%s: %s", d->role->name, state);
 		} else {
 			sw_log_notice("%s: state %u", d->role->name, ev->state);
 		}
@@ -244,12 +248,14 @@ static void reload(struct sw_daemon *d)
 	if (err) {
 		d->stats.reload_errors++;
 		sw_log_warnx("reload failed, the previous configuration stays in force");
+		sw_ctl_reload_event(d->ctl, false, sw_clock_now());
 	} else {
 		if (next.mtu != d->cfg.mtu)
 			apply_mtu(d, next.mtu);
 		d->cfg = next;
 		d->stats.reloads++;
 		sw_log_notice("configuration reloaded");
+		sw_ctl_reload_event(d->ctl, true, sw_clock_now());
 	}
 	sw_notify("READY=1");
 }
