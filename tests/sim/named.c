@@ -494,7 +494,57 @@ static void build_failover_back(struct world *w)
 	world_at(w, SW_SEC(20), SIM_ACT_BLACKHOLE_OFF, SIM_NONE, w->server_ip);
 }
 
+/* SEC-6: sixteen clients for a relay table of eight, and a client table of four for eight
+ * peers. Trusted, active peers are never evicted for newcomers: the first to get in keep
+ * working instead of everybody thrashing. */
+static void build_tables_full(struct world *w)
+{
+	const struct scen_natkind *k = world_kind("restricted");
+	uint32_t c[16];
+
+	w->max_peers = 4;
+	for (int i = 0; i < 16; i++) {
+		c[i] = world_client(w, "client", world_nat_chain(w, k, -1, SIM_NONE), k,
+				    100 + 1000 * i);
+		world_flow_to_host(w, c[i], MIN_MS(2), MIN_MS(5), SIM_EXPECT_ANY);
+	}
+	for (int i = 1; i < 9; i++) /* client 0 pings eight peers */
+		world_flow(w, c[0], c[i], SW_SEC(20 + i), SW_SEC(3), 90, MIN_MS(2),
+			   SIM_EXPECT_ANY);
+}
+
+/* flows of src that got at least 90 % of their pings answered after warm-up */
+static unsigned good_flows(struct world *w, uint32_t src, bool to_host)
+{
+	unsigned good = 0;
+
+	for (uint32_t i = 0; i < w->s.n_flows; i++) {
+		const struct sim_flow *f = &w->s.flows[i];
+
+		if ((src != SIM_NONE && f->src != src) || (f->dst == w->host[0]) != to_host)
+			continue;
+		if (f->sent_warm && f->answered_warm * 10 >= f->sent_warm * 9)
+			good++;
+	}
+	return good;
+}
+
+static void post_tables_full(struct world *w)
+{
+	unsigned via_relay = good_flows(w, SIM_NONE, true);
+	unsigned peers = good_flows(w, w->s.flows[0].src, false);
+
+	if (w->have_relay && via_relay < 7)
+		sim_fail(&w->s, "a relay table of 8 served %u clients well, not 7 or more",
+			 via_relay);
+	if (peers < 3)
+		sim_fail(&w->s, "a client table of 4 served %u peers well, not 3 or more", peers);
+	post_qualified(w);
+}
+
 const struct scen_named scen_named[] = {
+	{"tables-full", "more peers than table slots: the first in keep working (SEC-6)", 0,
+	 MIN_MS(5), WORLD_SMALL_RELAY, build_tables_full, post_tables_full},
 	{"failover-back", "the primary is dark only at start: clients stay reachable after",
 	 0, MIN_MS(15), 0, build_failover_back, post_qualified},
 	{"local-discovery", "local discovery: clients behind one non-hairpinning NAT meet",

@@ -119,8 +119,8 @@ int world_init(struct world *w, uint64_t seed, uint32_t loss_ppm, unsigned relay
 	uint32_t peers = relays > 1 ? 65536 : 1024; /* the long run has two relays */
 
 	memset(w, 0, sizeof(*w));
-	w->relay_peers = peers;
-	w->relay_bufs = peers / 16;
+	w->relay_peers = flags & WORLD_SMALL_RELAY ? 8 : peers;
+	w->relay_bufs = flags & WORLD_SMALL_RELAY ? 8 : peers / 16;
 	if (sim_init(&w->s, seed) < 0)
 		return -1;
 	w->infra_link = (struct sim_link){.delay_ms = 5, .jitter_ms = 2};

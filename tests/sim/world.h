@@ -43,6 +43,7 @@ struct world {
 #define WORLD_SECURE 0x1u       /* the server requires secure qualification */
 #define WORLD_SERVER_RELAY 0x2u /* no relay: the server relays (RFC 4380 §5.4.3) */
 #define WORLD_RATELIMIT 0x4u    /* the server keeps its default per-source rate limit */
+#define WORLD_SMALL_RELAY 0x8u  /* the relay's peer table holds 8 peers */
 int world_init(struct world *w, uint64_t seed, uint32_t loss_ppm, unsigned relays,
 	       unsigned hosts, unsigned flags);
 #define WORLD_ID "sim-client"
