@@ -181,3 +181,6 @@ fi
 echo
 echo "peer table (shipworm), 1,000,000 peers; Miredo's reference: about 130 bytes per peer"
 "$PEERS" 1000000
+echo
+echo "relay engine alone (no kernel), 100,000 trusted peers: the rest of the cost above is I/O"
+"$B/bench/relay/swbench-engine" 100000

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "engine/peers.h"
 #include "engine/siphash.h"
@@ -29,6 +30,30 @@ static size_t bucket(const struct sw_peers *t, const uint8_t addr[16])
 	return (size_t)sw_siphash(k, addr, 16) & (t->nbuckets - 1);
 }
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* Zeroed memory; large tables ask for huge pages (fewer TLB misses on random lookups).
+ * A hint at init only: nothing here runs per packet. */
+static void *table_alloc(size_t n, size_t size)
+{
+	size_t bytes = n * size, round;
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	if (bytes < HUGE_PAGE)
+		return calloc(n, size);
+	round = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	p = aligned_alloc(HUGE_PAGE, round);
+	if (!p)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, round, MADV_HUGEPAGE);
+#endif
+	memset(p, 0, bytes);
+	return p;
+}
+
 int sw_peers_init(struct sw_peers *t, size_t max, size_t ext, const uint8_t key[16])
 {
 	struct sw_sipkey k = sw_siphash_key(key);
@@ -40,10 +65,10 @@ int sw_peers_init(struct sw_peers *t, size_t max, size_t ext, const uint8_t key[
 	while (nb < max)
 		nb <<= 1;
 	t->slot_size = (sizeof(struct sw_peer) + ext + SLOT_ALIGN - 1) & ~(size_t)(SLOT_ALIGN - 1);
-	t->slots = calloc(max, t->slot_size);
-	t->heads = calloc(nb, sizeof(*t->heads));
-	t->lru_prev = calloc(max, sizeof(*t->lru_prev));
-	t->lru_next = calloc(max, sizeof(*t->lru_next));
+	t->slots = table_alloc(max, t->slot_size);
+	t->heads = table_alloc(nb, sizeof(*t->heads));
+	t->lru_prev = table_alloc(max, sizeof(*t->lru_prev));
+	t->lru_next = table_alloc(max, sizeof(*t->lru_next));
 	if (!t->slots || !t->heads || !t->lru_prev || !t->lru_next) {
 		sw_peers_free(t, NULL);
 		return -ENOMEM;
