@@ -107,9 +107,8 @@ static void phase_start(struct sw_client *c, uint8_t phase, sw_time now, struct 
 
 void sw_qualify_begin(struct sw_client *c, sw_time now, struct sw_out *out)
 {
-	set_state(c, SW_CLIENT_PROBE, out);
+	set_state(c, SW_CLIENT_PROBE, out); /* c->nat keeps the last result until a new one */
 	c->target = 0;
-	c->nat = SW_NAT_UNKNOWN;
 	phase_start(c, c->conf.cone_phase ? SW_PH_CONE : SW_PH_PRIMARY, now, out);
 }
 
@@ -291,8 +290,10 @@ static void ra_phase(struct sw_client *c, struct sw_endpoint m, uint32_t ps, sw_
 		c->cone = false;
 		c->first_map = m;
 		c->first_ps = ps;
-		if (c->conf.no_symmetric_test)
+		if (c->conf.no_symmetric_test) {
+			c->nat = SW_NAT_UNKNOWN;
 			qualified(c, m, ps, now, out);
+		}
 		else
 			phase_start(c, SW_PH_SECONDARY, now, out);
 		break;
@@ -351,9 +352,10 @@ static void phase_failed(struct sw_client *c, sw_time now, struct sw_out *out)
 		}
 		break;
 	case SW_PH_SECONDARY:
-		if (c->target == 1) /* the other address is the unreachable primary */
+		if (c->target == 1) { /* the other address is the unreachable primary */
+			c->nat = SW_NAT_UNKNOWN;
 			qualified(c, c->first_map, c->first_ps, now, out);
-		else
+		} else
 			sw_qualify_offline(c, now, false, out);
 		break;
 	case SW_PH_MAINT: /* server lost: off-line, then requalify at once */

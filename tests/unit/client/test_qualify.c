@@ -392,6 +392,10 @@ static void test_s20_symmetric_nat_no_address(void **st)
 	assert_false(F.c.have_addr);
 	assert_false(fx_event(&F, SW_EV_ADDR_ADD, NULL));
 	assert_string_equal(sw_client_nat_name(F.c.nat), "symmetric");
+	/* retried after the back-off; the last result stays visible while probing */
+	fx_timer(&F, sw_client_next_deadline(&F.c) - F.now);
+	assert_int_equal(F.c.state, SW_CLIENT_PROBE);
+	assert_int_equal(F.c.nat, SW_NAT_SYMMETRIC);
 }
 
 static void test_s22_sec2_wrong_nonce(void **st)
