@@ -68,22 +68,30 @@ int sw_relay_init(struct sw_relay *r, const struct sw_relay_config *cfg)
 	cfg->rand->fill(cfg->rand->ctx, key, sizeof(key));
 	r->ll_k0 = sw_siphash_key(key).k0;
 	r->ll_k1 = sw_siphash_key(key).k1;
+	if (!r->cfg.bubble_rate)
+		r->cfg.bubble_rate = SW_RELAY_BUBBLE_RATE;
+	if (!r->cfg.bubble_burst)
+		r->cfg.bubble_burst = SW_RELAY_BUBBLE_BURST;
 	cfg->rand->fill(cfg->rand->ctx, key, sizeof(key));
 	err = sw_peers_init(&r->peers, r->cfg.max_peers, 0, key);
+	if (!err)
+		err = sw_pktq_pool_init(&r->pool, r->cfg.queue_bufs, r->cfg.queue_bytes);
+	cfg->rand->fill(cfg->rand->ctx, key, sizeof(key));
+	if (!err)
+		err = sw_ratelimit_init(&r->bubble_rl, SW_RELAY_BUBBLE_RL_ENTRIES,
+					r->cfg.bubble_rate == UINT32_MAX ? 0 : r->cfg.bubble_rate,
+					r->cfg.bubble_burst, key);
 	if (err)
-		return err;
-	err = sw_pktq_pool_init(&r->pool, r->cfg.queue_bufs, r->cfg.queue_bytes);
-	if (err) {
-		sw_peers_free(&r->peers, NULL);
-		return err;
-	}
-	return 0;
+		sw_relay_free(r);
+	return err;
 }
 
 void sw_relay_free(struct sw_relay *r)
 {
-	sw_peers_free(&r->peers, &r->pool);
+	if (r->peers.slots)
+		sw_peers_free(&r->peers, r->pool.bufs ? &r->pool : NULL);
 	sw_pktq_pool_free(&r->pool);
+	sw_ratelimit_free(&r->bubble_rl);
 }
 
 void sw_relay_bubble_src(const struct sw_relay *r, const uint8_t dst[16], uint8_t src[16])
@@ -235,11 +243,15 @@ static bool send_bubbles(struct sw_relay *r, struct sw_peer *p, sw_time now, str
 	srv.ip = t.server;
 	srv.port = SW_TEREDO_PORT;
 	sw_relay_bubble_src(r, p->addr, src);
-	if (!put_bubble(r, out, src, p->addr, srv))
-		return false;
-	r->st.bubbles_indirect++;
-	if (r->cfg.direct_bubbles && put_bubble(r, out, src, p->addr, t.mapped))
-		r->st.bubbles_direct++;
+	if (!sw_ratelimit_allow(&r->bubble_rl, t.server, now)) {
+		r->st.bubbles_limited++; /* the cycle goes on as if sent: no busy timer */
+	} else {
+		if (!put_bubble(r, out, src, p->addr, srv))
+			return false;
+		r->st.bubbles_indirect++;
+		if (r->cfg.direct_bubbles && put_bubble(r, out, src, p->addr, t.mapped))
+			r->st.bubbles_direct++;
+	}
 	if (now - p->bubble_window >= SW_RELAY_WINDOW_MS) {
 		p->bubble_window = now;
 		p->bubbles = 0;

@@ -17,6 +17,7 @@
 #include "engine/io.h"
 #include "engine/peers.h"
 #include "engine/pktq.h"
+#include "engine/ratelimit.h"
 
 #define SW_RELAY_BUBBLE_MS 2000u  /* bubble retransmission timeout (§5.4.1 case 3) */
 #define SW_RELAY_BUBBLES 4u       /* first bubble + 3 repeats (requirements §11 item 8) */
@@ -25,6 +26,11 @@
 #define SW_RELAY_MAX_HOST_ADDRS 16
 #define SW_RELAY_ICMP_RATE 10  /* ICMPv6 errors per second (RFC 4443 §2.4 f) */
 #define SW_RELAY_ICMP_BURST 10
+/* Bubbles to one server IPv4 (a forged packet per fake destination must not turn the relay
+ * into a flood towards a third party's port 3544). */
+#define SW_RELAY_BUBBLE_RATE 1000
+#define SW_RELAY_BUBBLE_BURST 2000
+#define SW_RELAY_BUBBLE_RL_ENTRIES 4096
 
 struct sw_prefix6 {
 	uint8_t addr[16];
@@ -46,6 +52,7 @@ struct sw_relay_config {
 	uint32_t queue_bytes; /* per peer awaiting trust; 0 = 1280 */
 	uint32_t queue_bufs;  /* 1280-byte buffers shared by all queues; 0 = 4096 */
 	uint32_t icmp_rate, icmp_burst; /* 0 = defaults */
+	uint32_t bubble_rate, bubble_burst; /* per server IPv4; 0 = defaults, UINT32_MAX = off */
 	uint8_t icmp_src[16]; /* source of ICMPv6 errors; zero = the invoking destination */
 	/* Relay: destinations it forwards to (none = every global non-Teredo address).
 	 * Host relay: the host's addresses (more are learned from tun sources). */
@@ -63,6 +70,7 @@ struct sw_relay_config {
 	X(bubbles_indirect, "relay_bubbles_indirect", "bubbles sent through a client's server") \
 	X(bubbles_direct, "relay_bubbles_direct", "bubbles sent to a client's mapping")    \
 	X(bubbles_rx, "relay_bubbles_received", "bubbles received from clients")           \
+	X(bubbles_limited, "relay_bubbles_rate_limited", "bubbles not sent: per-server rate limit") \
 	X(queued, "relay_queued", "packets queued for a peer not yet trusted")             \
 	X(flushed, "relay_flushed", "queued packets sent when the peer became trusted")    \
 	X(trusted, "relay_peers_trusted", "peers that became trusted")                     \
@@ -99,6 +107,7 @@ struct sw_relay {
 	struct sw_relay_config cfg;
 	struct sw_peers peers;
 	struct sw_pktq_pool pool;
+	struct sw_ratelimit bubble_rl; /* per server IPv4 */
 	uint64_t ll_k0, ll_k1; /* key of the bubble source hash */
 	uint32_t icmp_tokens;  /* thousandths of a token */
 	sw_time icmp_last;

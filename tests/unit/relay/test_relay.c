@@ -575,6 +575,32 @@ static void test_ptb_and_icmp_rate_limit(void **state)
 	assert_int_equal(F.r.peers.n, 0);
 }
 
+/* Forged packets to many fake clients of one "server" (a third party's port 3544) get
+ * only a bounded number of bubbles towards it; the retry cycle still ends in time. */
+static void test_bubbles_rate_limited_per_server(void **state)
+{
+	uint8_t dst[16];
+
+	(void)state;
+	F.cfg.bubble_rate = 1;
+	F.cfg.bubble_burst = 2;
+	fix_init(&F);
+	for (uint16_t i = 0; i < 5; i++) {
+		fix_teredo(dst, SERVER, CIP, (uint16_t)(7000 + i), 0);
+		from_ipv6(dst, 20, 1, T0);
+	}
+	fix_teredo(dst, IP4(198, 51, 100, 99), CIP, 7100, 0); /* another server: its own bucket */
+	from_ipv6(dst, 20, 1, T0);
+	assert_int_equal(st()->bubbles_indirect, 3);
+	assert_int_equal(st()->bubbles_limited, 3);
+	assert_int_equal(sw_relay_next_deadline(&F.r), T0 + SW_RELAY_BUBBLE_MS);
+	for (sw_time t = T0; t <= T0 + 4 * SW_RELAY_BUBBLE_MS; t += SW_RELAY_BUBBLE_MS)
+		sw_relay_timer(&F.r, t, &F.out);
+	assert_int_equal(F.r.peers.n, 0);
+	assert_int_equal(st()->peer_failed, 6);
+	assert_true(st()->bubbles_indirect <= 3 + 8 + 4); /* 1/s per server over 8 s, + the other */
+}
+
 /* InterfaceMTU above 1280: up to it, packets go out; beyond, Packet Too Big says it. */
 static void test_ptb_follows_interface_mtu(void **state)
 {
@@ -711,6 +737,7 @@ int main(void)
 		T(test_sec14_forwarded_packet_unchanged),
 		T(test_ptb_and_icmp_rate_limit),
 		T(test_ptb_follows_interface_mtu),
+		T(test_bubbles_rate_limited_per_server),
 		T(test_symmetric_client_answer_accepted),
 		T(test_zero_copy_refs_input),
 		T(test_malformed_dropped),
