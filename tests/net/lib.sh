@@ -218,7 +218,7 @@ NET_H6=2001:db8:1::2
 
 net_world() {
 	net_ns_add inet srv rly h6 || return 1
-	net_forwarding inet rly
+	net_forwarding inet rly srv  # srv: shipwormd's server forwards clients' IPv6 through its tunnel
 	net_link srv eth0 $NET_SRV1/24 inet to-srv 198.51.100.254/24 || return 1
 	nsx srv ip addr add $NET_SRV2/24 dev eth0
 	nsx srv ip addr add 2001:db8:3::2/64 dev eth0 nodad
