@@ -253,3 +253,25 @@ net_world_site() {
 	fi
 }
 net_site_pub() { echo 203.0.113.$((4 * $1 + 2)); } # K → the NAT's public address
+
+# --- shipwormd in the world ---
+# net_sw_role_built SHIPWORMD ROLE: shipwormd exists and has RelayType ROLE built in.
+net_sw_role_built() {
+	[ -x "$1" ] || return 1
+	_rc=$(mktemp)
+	printf 'RelayType %s\nServerAddress 198.51.100.1\nServerBindAddress 198.51.100.1\n' "$2" >"$_rc"
+	_ro=$("$1" -n -c "$_rc" 2>&1)
+	_rs=$?
+	rm -f "$_rc"
+	[ $_rs = 0 ] && ! echo "$_ro" | grep -q "not built"
+}
+# net_sw_rundir: $NET_TMP/run, where shipwormd (as User nobody) keeps its control sockets
+net_sw_rundir() {
+	mkdir -p "$NET_TMP/run" && chmod 0711 "$NET_TMP" && chown nobody "$NET_TMP/run"
+}
+# net_sw_conf NAME LINES...: a shipwormd configuration (path printed) with control socket
+# $NET_TMP/run/NAME.sock, running as nobody
+net_sw_conf() {
+	_scn=$1; shift
+	net_miredo_conf "$_scn" "$@" "ControlSocket $NET_TMP/run/$_scn.sock" "User nobody"
+}

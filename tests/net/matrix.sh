@@ -43,26 +43,11 @@ xfail() {
 }
 
 # --- roles ----------------------------------------------------------------------------
-# sw_role_built ROLE: shipwormd exists and has RelayType ROLE built in.
-sw_role_built() {
-	[ -x "$SWD" ] || return 1
-	_rc=$(mktemp)
-	printf 'RelayType %s\nServerAddress 198.51.100.1\nServerBindAddress 198.51.100.1\n' "$1" >"$_rc"
-	_ro=$("$SWD" -n -c "$_rc" 2>&1)
-	_rs=$?
-	rm -f "$_rc"
-	[ $_rs = 0 ] && ! echo "$_ro" | grep -q "not built"
-}
-
 # start_server IMPL / start_relay IMPL / start_client IMPL K: spawn the role (name srv,
 # rly, cli<K>) and remember how, for restarts.
-sw_conf() { # NAME LINES...: a shipwormd config with a control socket in $NET_TMP/run
-	_n=$1; shift
-	net_miredo_conf "$_n" "$@" "ControlSocket $NET_TMP/run/$_n.sock" "User nobody"
-}
 start_server() {
 	if [ "$1" = shipworm ]; then
-		_c=$(sw_conf srv "RelayType server" "ServerBindAddress $NET_SRV1" "ServerBindAddress2 $NET_SRV2")
+		_c=$(net_sw_conf srv "RelayType server" "ServerBindAddress $NET_SRV1" "ServerBindAddress2 $NET_SRV2")
 		net_spawn srv srv "$SWD" -f -c "$_c"
 	else
 		_c=$(net_miredo_conf srv "ServerBindAddress $NET_SRV1" "ServerBindAddress2 $NET_SRV2")
@@ -71,7 +56,7 @@ start_server() {
 }
 start_relay() {
 	if [ "$1" = shipworm ]; then
-		_c=$(sw_conf rly "RelayType relay" "InterfaceName teredo" "BindAddress $NET_RLY4")
+		_c=$(net_sw_conf rly "RelayType relay" "InterfaceName teredo" "BindAddress $NET_RLY4")
 		net_spawn rly rly "$SWD" -f -c "$_c"
 	else
 		_c=$(net_miredo_conf rly "RelayType cone" "InterfaceName teredo" "BindAddress $NET_RLY4")
@@ -80,7 +65,7 @@ start_relay() {
 }
 start_client() {
 	if [ "$1" = shipworm ]; then
-		_c=$(sw_conf "cli$2" "RelayType client" "ServerAddress $NET_SRV1" "InterfaceName teredo")
+		_c=$(net_sw_conf "cli$2" "RelayType client" "ServerAddress $NET_SRV1" "InterfaceName teredo")
 		net_spawn "cli$2" "cli$2" "$SWD" -f -c "$_c"
 	else
 		_c=$(net_miredo_conf "cli$2" "RelayType client" "ServerAddress $NET_SRV1" "InterfaceName teredo")
@@ -163,7 +148,7 @@ for i in range(11):
 run_combo() { # SERVER RELAY CLIENT
 	S=$1; R=$2; C=$3
 	net_init swmx
-	mkdir -p "$NET_TMP/run"; chmod 0711 "$NET_TMP"; chown nobody "$NET_TMP/run"
+	net_sw_rundir
 	net_world || net_fail "world"
 	: >"$NET_TMP/kinds"
 	for _k in 1 2 3 4 5 6 7 8; do
@@ -267,7 +252,7 @@ fi
 OUT=$(mktemp -d /tmp/swmatrix.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 trap 'exit 130' INT TERM
-built() { [ "$1" != shipworm ] || sw_role_built "$2"; }
+built() { [ "$1" != shipworm ] || net_sw_role_built "$SWD" "$2"; }
 start=$(date +%s)
 running=0; n=0
 for combo in $COMBOS; do
