@@ -13,9 +13,12 @@
 #        h6  (IPv6 only, ::2)          ┤
 #        hh  (dual-stack host .30, ::30, shipwormd host-relay)
 #
-# Usage: relay_miredo.sh [SHIPWORMD [SERVER [CLIENT]]]
+# Usage: relay_miredo.sh [SHIPWORMD [SERVER [CLIENT [natrelay]]]]
 #   SHIPWORMD default: $SHIPWORMD, else build/src/daemon/shipwormd
 #   SERVER, CLIENT: miredo (Debian's, the default) or shipworm
+#   natrelay: the relay's IPv4 side sits behind its own port-restricted NAT (namespace
+#   rnat, public 198.51.100.11) and runs as RelayType restricted: its direct bubbles open
+#   that NAT for the client's answer (RFC 4380 §5.4.1, statement 83)
 # Exit 77 (skip) when not root or miredo is missing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 SWD=${1:-${SHIPWORMD:-$here/../../build/src/daemon/shipwormd}}
 SRV_IMPL=${2:-miredo}
 CLI_IMPL=${3:-miredo}
+NATRELAY=${4:-}
 
 net_init swrly
 for c in miredo miredo-server nft ping; do
@@ -31,7 +35,7 @@ done
 [ -x "$SWD" ] || { echo "SKIP: no shipwormd at $SWD"; exit 77; }
 
 # --- topology ---
-net_ns_add inet cli nat srv rly h6 hh || net_fail "namespaces"
+net_ns_add inet cli nat srv rly h6 hh rnat || net_fail "namespaces"
 nsx inet ip link add br0 type bridge
 nsx inet ip link set br0 up
 attach() { # NS ADDR... : a leg on the bridge, eth0 in NS (nsx clobbers $n)
@@ -42,7 +46,20 @@ attach() { # NS ADDR... : a leg on the bridge, eth0 in NS (nsx clobbers $n)
 		nsx "$leg" ip addr add "$a" dev eth0; done
 }
 attach srv 198.51.100.1/24 198.51.100.2/24 2001:db8:1::3/64
-attach rly 198.51.100.10/24 2001:db8:1::1/64
+if [ "$NATRELAY" = natrelay ]; then
+	attach rly 2001:db8:1::1/64
+	attach rnat 198.51.100.11/24
+	net_link rnat lan 198.18.2.1/24 rly eth4 198.18.2.2/24 || net_fail "relay lan"
+	nsx rly ip route add default via 198.18.2.1
+	net_forwarding rnat
+	net_nat rnat portrestricted eth0 198.51.100.11 198.18.2.0/24 198.18.2.2 || net_fail "relay nat"
+	RLY4=198.18.2.2
+	RTYPE=restricted
+else
+	attach rly 198.51.100.10/24 2001:db8:1::1/64
+	RLY4=198.51.100.10
+	RTYPE=relay
+fi
 attach nat 198.51.100.21/24
 attach h6 2001:db8:1::2/64
 attach hh 198.51.100.30/24 2001:db8:1::30/64
@@ -71,10 +88,10 @@ else
 	ccf=$(net_miredo_conf cli "RelayType client" "ServerAddress 198.51.100.1" "InterfaceName mtun")
 	net_spawn client cli miredo -f -c "$ccf" -p "$NET_TMP/miredo.pidf"
 fi
-net_log "server: $SRV_IMPL, client: $CLI_IMPL, relay and host relay: shipworm"
+net_log "server: $SRV_IMPL, client: $CLI_IMPL, relay ($RTYPE${NATRELAY:+, behind a NAT}) and host relay: shipworm"
 
 # --- shipwormd relay ---
-rcf=$(net_miredo_conf rly "RelayType relay" "InterfaceName swr0" "BindAddress 198.51.100.10" \
+rcf=$(net_miredo_conf rly "RelayType $RTYPE" "InterfaceName swr0" "BindAddress $RLY4" \
 	"BindPort 3545" "ControlSocket $NET_TMP/rly.sock" "User nobody")
 net_spawn relay rly "$SWD" -f -c "$rcf"
 
@@ -107,6 +124,10 @@ grep -q 'received' "$NET_TMP/ping1.log" || net_fail "ping did not run: $(cat "$N
 net_log "$(grep 'packets transmitted' "$NET_TMP/ping1.log")"
 b=$(counter rly relay_bubbles_indirect)
 [ "${b:-0}" -ge 1 ] || net_fail "relay sent no indirect bubble (status: $(ctl rly status))"
+if [ "$RTYPE" = restricted ]; then
+	b=$(counter rly relay_bubbles_direct)
+	[ "${b:-0}" -ge 1 ] || net_fail "restricted relay sent no direct bubble"
+fi
 
 # 2. from the Teredo side, every packet must come back now.
 net_log "Teredo client -> IPv6-only host"
