@@ -26,6 +26,7 @@ struct client_role {
 	const struct sw_rand *rand;
 	bool ready;              /* engine initialised (server known) */
 	bool reconf;             /* a reload waits for the next timer */
+	bool relookup;           /* a reload changed the server name */
 	uint8_t last_state;
 	struct sw_resolve res;
 	uint8_t resolving;       /* 0 none, 1 ServerAddress, 2 ServerAddress2 */
@@ -159,6 +160,10 @@ static void client_timer(void *state, sw_time now, struct sw_out *out)
 	struct client_role *r = state;
 
 	r->now = now;
+	if (r->relookup && !r->resolving) {
+		r->relookup = false;
+		resolve_begin(r, now);
+	}
 	if (r->resolving)
 		resolve_step(r, now, out);
 	else if (!r->ready && now >= r->retry_at)
@@ -180,7 +185,7 @@ static sw_time client_next_deadline(void *state)
 	struct client_role *r = state;
 	sw_time d = r->ready ? sw_client_next_deadline(&r->c) : r->retry_at;
 
-	if (r->reconf)
+	if (r->reconf || r->relookup)
 		return 0;
 
 	if (r->resolving && r->now + RESOLVE_POLL_MS < d)
@@ -216,7 +221,15 @@ static int client_reload(void *state, const struct sw_config *cfg)
 	struct sw_client_conf k;
 
 	client_conf(cfg, r->k.local_port, &k);
-	if (!r->ready || cfg->server_ip == 0) {
+	if (cfg->server_ip == 0 && strcmp(cfg->server_name, r->name) != 0) {
+		snprintf(r->name, sizeof r->name, "%s", cfg->server_name); /* a new name */
+		r->retry_at = 0;
+		r->relookup = true;
+	}
+	if (cfg->server_ip != 0)
+		r->name[0] = '\0';
+	snprintf(r->name2, sizeof r->name2, "%s", cfg->server_ip2 == 0 ? cfg->server_name2 : "");
+	if (cfg->server_ip == 0) { /* keep what the name resolved to until it resolves again */
 		k.server = r->k.server;
 		k.server2 = r->k.server2;
 	}

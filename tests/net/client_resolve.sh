@@ -3,7 +3,8 @@
 # client starts (as at boot before the network is up): the client keeps running, says so,
 # and retries with back-off; once the name resolves it qualifies. When its server goes
 # away it goes off-line, looks the name up again and qualifies with the server the name
-# now points to (a second miredo-server on 198.51.100.3/.4).
+# now points to (a second miredo-server on 198.51.100.3/.4). A reload (SIGHUP) naming
+# another server is looked up and used at once.
 #
 # Names come from a hosts file that `ip netns exec` mounts over /etc/hosts for the
 # client's namespace only (/etc/netns/<namespace>/hosts, removed on exit); resolv.conf
@@ -86,5 +87,16 @@ net_wait 60 sh -c "ip netns exec $(ns cli1) ip -6 -o addr show dev swr0 scope gl
 [ "$(field server)" = 198.51.100.3 ] || net_fail "server $(field server) after the move"
 nsx cli1 ip -6 -o addr show dev swr0 | grep -q "$A1" && net_fail "old address $A1 still there"
 net_log "requalified with 198.51.100.3: $(net_teredo_addr cli1 swr0)"
+
+# SIGHUP with another ServerAddress name: looked up and used at once
+scf=$(net_miredo_conf srv "ServerBindAddress 198.51.100.1" "ServerBindAddress2 198.51.100.2")
+net_spawn server-a srv miredo-server -f -c "$scf" -p "$NET_TMP/server-a2.pidf"
+printf '127.0.0.1 localhost\n198.51.100.3 teredo.example\n198.51.100.1 other.example\n' >"$ETC/hosts"
+sed -i 's/^ServerAddress .*/ServerAddress other.example/' "$NET_TMP/cli.conf"
+kill -HUP "$(net_pid cli)"
+net_wait 30 sh -c "ip netns exec $(ns cli1) ip -6 -o addr show dev swr0 scope global | grep -q '2001:0:c633:6401:'" ||
+	net_fail "no requalification after the reload: $(cat "$NET_TMP/status.json")"
+[ "$(field server_name)" = other.example ] || net_fail "server_name $(field server_name) after reload"
+net_log "reloaded: other.example, $(net_teredo_addr cli1 swr0)"
 net_stop cli || net_fail "client did not stop"
 net_log "client_resolve: all passed"
