@@ -204,8 +204,8 @@ if [ -n "$A4" ]; then
 	nsx nat4 nft add rule ip swnat post oifname wan ip saddr 198.18.4.0/24 snat to $P4
 	net_nat_flush nat4
 	t0=$(date +%s)
-	net_wait $((REFRESH + 10)) sh -c "a=\$(ip netns exec $(ns cli4) ip -6 -o addr show dev swc4 scope global | awk '{print \$4}' | cut -d/ -f1); [ -n \"\$a\" ] && [ \"\$a\" != \"$A4\" ]" ||
-		fail "no new address within $((REFRESH + 10)) s after the mapping changed"
+	net_wait $((REFRESH + 5)) sh -c "a=\$(ip netns exec $(ns cli4) ip -6 -o addr show dev swc4 scope global | awk '{print \$4}' | cut -d/ -f1); [ -n \"\$a\" ] && [ \"\$a\" != \"$A4\" ]" ||
+		fail "no new address within $((REFRESH + 5)) s after the mapping changed"
 	N4=$(net_teredo_addr cli4 swc4)
 	net_log "new address $N4 after $(($(date +%s) - t0)) s (mapping $(field 4 mapping))"
 	[ "$(field 4 mapping)" = "$P4:40002" ] || fail "site 4 mapping $(field 4 mapping), expected $P4:40002"
