@@ -13,12 +13,15 @@
 #        h6  (IPv6 only, ::2)          ┤
 #        hh  (dual-stack host .30, ::30, shipwormd host-relay)
 #
-# Usage: relay_miredo.sh [SHIPWORMD [SERVER [CLIENT [natrelay]]]]
+# Usage: relay_miredo.sh [SHIPWORMD [SERVER [CLIENT [natrelay|symmetric]]]]
 #   SHIPWORMD default: $SHIPWORMD, else build/src/daemon/shipwormd
 #   SERVER, CLIENT: miredo (Debian's, the default) or shipworm
 #   natrelay: the relay's IPv4 side sits behind its own port-restricted NAT (namespace
 #   rnat, public 198.51.100.11) and runs as RelayType restricted: its direct bubbles open
 #   that NAT for the client's answer (RFC 4380 §5.4.1, statement 83)
+#   symmetric: the client's NAT is symmetric (a new port per destination): its answer to
+#   the relay's bubble comes from another port than its address says, and the relay
+#   accepts it because it answers the relay's hashed bubble source (Miredo's check)
 # Exit 77 (skip) when not root or miredo is missing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,6 +30,8 @@ SWD=${1:-${SHIPWORMD:-$here/../../build/src/daemon/shipwormd}}
 SRV_IMPL=${2:-miredo}
 CLI_IMPL=${3:-miredo}
 NATRELAY=${4:-}
+CLI_NAT=portrestricted
+[ "$NATRELAY" = symmetric ] && { CLI_NAT=symmetric; NATRELAY=; }
 
 net_init swrly
 for c in miredo miredo-server nft ping; do
@@ -66,7 +71,7 @@ attach hh 198.51.100.30/24 2001:db8:1::30/64
 net_link nat lan 198.18.1.1/24 cli eth0 198.18.1.2/24 || net_fail "lan"
 nsx cli ip route add default via 198.18.1.1
 net_forwarding nat rly
-net_nat nat portrestricted eth0 198.51.100.21 198.18.1.0/24 198.18.1.2 || net_fail "nat"
+net_nat nat $CLI_NAT eth0 198.51.100.21 198.18.1.0/24 198.18.1.2 || net_fail "nat"
 nsx h6 ip -6 route add 2001::/32 via 2001:db8:1::1
 
 # --- the server and the client: Debian's miredo-server / miredo, or shipwormd ---
@@ -88,7 +93,7 @@ else
 	ccf=$(net_miredo_conf cli "RelayType client" "ServerAddress 198.51.100.1" "InterfaceName mtun")
 	net_spawn client cli miredo -f -c "$ccf" -p "$NET_TMP/miredo.pidf"
 fi
-net_log "server: $SRV_IMPL, client: $CLI_IMPL, relay ($RTYPE${NATRELAY:+, behind a NAT}) and host relay: shipworm"
+net_log "server: $SRV_IMPL, client: $CLI_IMPL, relay ($RTYPE${NATRELAY:+, behind a NAT}) and host relay: shipworm; client NAT $CLI_NAT"
 
 # --- shipwormd relay ---
 rcf=$(net_miredo_conf rly "RelayType $RTYPE" "InterfaceName swr0" "BindAddress $RLY4" \
@@ -127,6 +132,16 @@ b=$(counter rly relay_bubbles_indirect)
 if [ "$RTYPE" = restricted ]; then
 	b=$(counter rly relay_bubbles_direct)
 	[ "${b:-0}" -ge 1 ] || net_fail "restricted relay sent no direct bubble"
+fi
+
+if [ "$CLI_NAT" = symmetric ]; then
+	# the relay must have learnt a mapping other than the one the address embeds
+	g=$(echo "$TA" | awk -F: '{print $(NF-2)}')
+	aport=$((0x$g ^ 65535))
+	rport=$(ctl rly peers | tr '{,' '\n\n' | sed -n 's/^"mapping":"[0-9.]*:\([0-9]*\)"$/\1/p' | head -1)
+	net_log "address embeds port $aport; the relay trusts port ${rport:-none}"
+	[ -n "$rport" ] && [ "$rport" != "$aport" ] ||
+		net_fail "symmetric NAT: expected a foreign mapping in the relay's peer table"
 fi
 
 # 2. from the Teredo side, every packet must come back now.
