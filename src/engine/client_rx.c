@@ -60,6 +60,28 @@ static bool echo_match(struct sw_client *c, struct sw_peer *p, const struct sw_i
 	return false;
 }
 
+/* An ICMPv6 error through a relay quoting our echo request with the right nonce shows
+ * the relay carries traffic for that peer as well as a reply would (Miredo accepts it
+ * too): the peer whose test it answers, or NULL. */
+static struct sw_peer *echo_error_peer(struct sw_client *c, const struct sw_ip6 *ip, sw_time now)
+{
+	struct sw_ip6 q;
+	struct sw_echo e;
+	struct sw_peer *p;
+
+	if (ip->proto != SW_NH_ICMP6 || ip->fragment || ip->l4_len < 8 + SW_IP6_HLEN + 16 ||
+	    ip->l4[0] >= 128 || !sw_icmp6_csum_ok(ip) ||
+	    sw_ip6_parse(ip->l4 + 8, ip->l4_len - 8, &q) != 0 || memcmp(q.src, c->addr, 16) != 0)
+		return NULL;
+	p = sw_peers_lookup(&c->peers, q.dst, now, &c->pool);
+	if (p == NULL || sw_cpeer(p)->pending != SW_PEND_ECHO || sw_echo_parse(&q, &e) != 0 ||
+	    e.type != SW_ICMP6_ECHO_REQUEST || e.id != sw_cpeer(p)->echo_id ||
+	    e.data_len != sizeof sw_cpeer(p)->nonce ||
+	    memcmp(e.data, sw_cpeer(p)->nonce, sizeof sw_cpeer(p)->nonce) != 0)
+		return NULL;
+	return p;
+}
+
 /* Case 3: a Teredo source whose embedded mapping is the packet's source. */
 static void case3(struct sw_client *c, struct sw_peer *p, struct sw_endpoint from,
 		  const struct sw_ip6 *ip, sw_time now, struct sw_out *out)
@@ -142,7 +164,7 @@ static bool from_local(struct sw_peer *p, struct sw_endpoint from)
 void sw_crx_peer(struct sw_client *c, struct sw_endpoint from, uint32_t dst_ip,
 		 const struct sw_ip6 *ip, sw_time now, struct sw_out *out)
 {
-	struct sw_peer *p;
+	struct sw_peer *p, *q;
 	bool teredo = sw_addr_is_teredo(ip->src);
 
 	if (dst_ip == SW_CLIENT_DISCOVERY_IP) {
@@ -175,6 +197,9 @@ void sw_crx_peer(struct sw_client *c, struct sw_endpoint from, uint32_t dst_ip,
 	} else if (teredo && c->conf.local_discovery && from_local(p, from)) { /* case 5 */
 		trust(c, p, from, now, out);
 		rx_accept(c, ip, out);
+	} else if (!teredo && (q = echo_error_peer(c, ip, now)) != NULL) { /* case 2, error */
+		c->stats.echo_ok++;
+		trust(c, q, from, now, out);
 	} else {
 		case6(c, p, ip, now, out);
 	}

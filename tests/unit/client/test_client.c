@@ -207,6 +207,52 @@ static void test_s40_s32_echo_test_then_trusted(void **st)
 	assert_int_equal(F.c.stats.echo_ok, 1);
 }
 
+/* An ICMPv6 error from a router behind the relay, quoting our echo request. */
+static void test_s32_echo_error_through_relay(void **st)
+{
+	uint8_t nonce[8], router[16], b[256], q[128], *e;
+	const struct sw_out_pkt *o;
+	struct sw_pkt pk;
+	size_t n;
+
+	(void)st;
+	fx_native(router, 200);
+	tun_to(native, 0x34);
+	o = fx_udp_to(&F, ep(SRV1, 3544), 0);
+	assert_non_null(o);
+	assert_int_equal(sw_pkt_parse(o->data, o->len, &pk), 0);
+	assert_true(last_echo(nonce, NULL, native));
+	e = sw_icmp6_error_put(b, b + sizeof b, router, SW_ICMP6_DST_UNREACH, SW_UNREACH_ADMIN, 0,
+			       pk.ip6, pk.ip6_len);
+	assert_non_null(e);
+	n = (size_t)(e - b); /* from the router to the echo's source: us */
+	assert_memory_equal(b + 24, F.c.addr, 16);
+	fx_reset(&F);
+	fx_udp(&F, ep(RELAY_IP, RELAY_PORT), 0, b, n);
+	assert_true(sw_peer_trusted(find(native)));
+	assert_int_equal(find(native)->mapping.ip, RELAY_IP);
+	assert_int_equal(fx_count_udp(&F, ep(RELAY_IP, RELAY_PORT)), 1);
+	/* a quoted echo with another nonce does nothing */
+	fx_native(native, 2);
+	tun_to(native, 0x35);
+	{
+		struct sw_echo er = {.type = SW_ICMP6_ECHO_REQUEST, .data = nonce, .data_len = 8};
+		uint8_t *qe;
+
+		assert_true(last_echo(nonce, &er.id, native));
+		nonce[7] ^= 0xff; /* a valid echo request, but not with our nonce */
+		qe = sw_echo_put(q, q + sizeof q, F.c.addr, native, 64, &er);
+		assert_non_null(qe);
+		e = sw_icmp6_error_put(b, b + sizeof b, router, SW_ICMP6_DST_UNREACH,
+				       SW_UNREACH_ADMIN, 0, q, (size_t)(qe - q));
+	}
+	assert_non_null(e);
+	fx_reset(&F);
+	fx_udp(&F, ep(RELAY_IP, RELAY_PORT), 0, b, (size_t)(e - b));
+	assert_false(sw_peer_trusted(find(native)));
+	assert_int_equal(fx_count_udp(&F, ep(RELAY_IP, RELAY_PORT)), 0);
+}
+
 static void test_s33_wrong_nonce_not_trusted(void **st)
 {
 	uint8_t nonce[8], b[128];
@@ -724,6 +770,7 @@ int main(void)
 		T(test_s31_case1_trusted_delivered),
 		T(test_s35_bubbles_consumed_queue_flushed),
 		T(test_s40_s32_echo_test_then_trusted),
+		T(test_s32_echo_error_through_relay),
 		T(test_s33_wrong_nonce_not_trusted),
 		T(test_s36_origin_indication_answered),
 		T(test_s37_sec4_case6_no_data_to_injector),
