@@ -1,5 +1,6 @@
 /* Client qualification and maintenance: statements 8-30 and 89 of requirements §10,
  * SEC-2, SEC-3, SEC-15; failover, back-off, NAT types. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -740,6 +741,38 @@ static void test_nat_none(void **st)
 	assert_int_equal(F.c.nat, SW_NAT_RESTRICTED);
 }
 
+static void test_reconf(void **st)
+{
+	struct sw_client_conf k;
+	struct sw_endpoint d;
+
+	(void)st;
+	fx_qualify(&F);
+	k = F.conf;
+	k.refresh_ms = 60000; /* applied without requalifying */
+	fx_reset(&F);
+	assert_int_equal(sw_client_reconf(&F.c, &k, F.now, &F.out), 0);
+	assert_int_equal(F.c.state, SW_CLIENT_QUALIFIED);
+	assert_int_equal(F.out.n_ev, 0);
+	fx_timer(&F, F.c.rand_refresh);
+	fx_answer(&F, SRV1, ep(MAP_IP, MAP_PORT));
+	assert_true(F.c.rand_refresh >= 45000 && F.c.rand_refresh <= 60000);
+	k.refresh_ms = 100; /* invalid: refused, the old configuration stays */
+	assert_int_equal(sw_client_reconf(&F.c, &k, F.now, &F.out), -EINVAL);
+	assert_int_equal(F.c.conf.refresh_ms, 60000);
+	k.refresh_ms = 60000; /* another server: the address goes, qualification restarts */
+	k.server = 0xCB007111;
+	k.server2 = 0;
+	fx_reset(&F);
+	assert_int_equal(sw_client_reconf(&F.c, &k, F.now, &F.out), 0);
+	assert_true(fx_event(&F, SW_EV_ADDR_DEL, NULL));
+	assert_false(F.c.have_addr);
+	fx_timer(&F, 0);
+	assert_true(fx_last_rs(&F, NULL, NULL, &d));
+	assert_int_equal(d.ip, 0xCB007111);
+	assert_int_equal(F.c.conf.server2, 0xCB007112);
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -770,6 +803,7 @@ int main(void)
 		T(test_offline_backoff),
 		T(test_server_loss_requalifies),
 		T(test_nat_none),
+		T(test_reconf),
 #undef T
 	};
 
