@@ -41,6 +41,28 @@ static bool is_zero16(const uint8_t a[16])
 	return memcmp(a, zero, 16) == 0;
 }
 
+static void config_defaults(struct sw_relay_config *c)
+{
+	if (is_zero16(c->prefix))
+		memcpy(c->prefix, teredo_pfx, 4);
+	if (!c->max_peers)
+		c->max_peers = DEF_MAX_PEERS;
+	if (!c->queue_bytes)
+		c->queue_bytes = DEF_QUEUE_BYTES;
+	if (!c->queue_bufs)
+		c->queue_bufs = DEF_QUEUE_BUFS;
+	if (c->mtu < SW_TEREDO_MTU)
+		c->mtu = SW_TEREDO_MTU;
+	if (!c->icmp_rate)
+		c->icmp_rate = SW_RELAY_ICMP_RATE;
+	if (!c->icmp_burst || c->icmp_burst > UINT32_MAX / 1000u)
+		c->icmp_burst = SW_RELAY_ICMP_BURST;
+	if (!c->bubble_rate)
+		c->bubble_rate = SW_RELAY_BUBBLE_RATE;
+	if (!c->bubble_burst)
+		c->bubble_burst = SW_RELAY_BUBBLE_BURST;
+}
+
 int sw_relay_init(struct sw_relay *r, const struct sw_relay_config *cfg)
 {
 	uint8_t key[16];
@@ -50,28 +72,11 @@ int sw_relay_init(struct sw_relay *r, const struct sw_relay_config *cfg)
 	if (!cfg->rand || cfg->n_served > SW_RELAY_MAX_SERVED)
 		return -EINVAL;
 	r->cfg = *cfg;
-	if (is_zero16(r->cfg.prefix))
-		memcpy(r->cfg.prefix, teredo_pfx, 4);
-	if (!r->cfg.max_peers)
-		r->cfg.max_peers = DEF_MAX_PEERS;
-	if (!r->cfg.queue_bytes)
-		r->cfg.queue_bytes = DEF_QUEUE_BYTES;
-	if (!r->cfg.queue_bufs)
-		r->cfg.queue_bufs = DEF_QUEUE_BUFS;
-	if (r->cfg.mtu < SW_TEREDO_MTU)
-		r->cfg.mtu = SW_TEREDO_MTU;
-	if (!r->cfg.icmp_rate)
-		r->cfg.icmp_rate = SW_RELAY_ICMP_RATE;
-	if (!r->cfg.icmp_burst)
-		r->cfg.icmp_burst = SW_RELAY_ICMP_BURST;
+	config_defaults(&r->cfg);
 	r->icmp_tokens = r->cfg.icmp_burst * 1000u;
 	cfg->rand->fill(cfg->rand->ctx, key, sizeof(key));
 	r->ll_k0 = sw_siphash_key(key).k0;
 	r->ll_k1 = sw_siphash_key(key).k1;
-	if (!r->cfg.bubble_rate)
-		r->cfg.bubble_rate = SW_RELAY_BUBBLE_RATE;
-	if (!r->cfg.bubble_burst)
-		r->cfg.bubble_burst = SW_RELAY_BUBBLE_BURST;
 	cfg->rand->fill(cfg->rand->ctx, key, sizeof(key));
 	err = sw_peers_init(&r->peers, r->cfg.max_peers, 0, key);
 	if (!err)
