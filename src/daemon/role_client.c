@@ -28,6 +28,7 @@ struct client_role {
 	bool reconf;             /* a reload waits for the next timer */
 	bool relookup;           /* a reload changed the server name */
 	uint8_t last_state;
+	int disc_sock;           /* local discovery: 224.0.0.253:3544, or -1 */
 	struct sw_resolve res;
 	uint8_t resolving;       /* 0 none, 1 ServerAddress, 2 ServerAddress2 */
 	uint32_t ip1, ip2;       /* results of this resolution round */
@@ -74,6 +75,17 @@ static int client_open(struct sw_daemon *d, const struct sw_config *cfg, void **
 	if (err) {
 		free(r);
 		return err;
+	}
+	r->disc_sock = -1;
+	if (cfg->local_discovery) { /* RFC 4380 5.2.8: listen on 224.0.0.253:3544 */
+		r->disc_sock = sw_daemon_udp_open(d, 0, SW_TEREDO_PORT);
+		err = r->disc_sock < 0 ? r->disc_sock
+				       : sw_daemon_udp_join(d, (unsigned)r->disc_sock,
+							    SW_CLIENT_DISCOVERY_IP);
+		if (err) {
+			free(r);
+			return err;
+		}
 	}
 	r->rand = sw_daemon_rand(d);
 	client_conf(cfg, sw_daemon_udp_port(d, (unsigned)sock), &r->k);
@@ -199,8 +211,10 @@ static void client_udp_input(void *state, unsigned sock, struct sw_endpoint from
 {
 	struct client_role *r = state;
 
-	(void)sock;
 	r->now = now;
+	/* the discovery socket takes discovery bubbles only (SEC-7: not unicast ones) */
+	if (r->disc_sock >= 0 && sock == (unsigned)r->disc_sock && local_ip != SW_CLIENT_DISCOVERY_IP)
+		return;
 	if (r->ready)
 		sw_client_udp(&r->c, from, local_ip, buf, len, now, out);
 }
@@ -300,6 +314,11 @@ static void client_peers(void *state, struct sw_json *j, sw_time now)
 	}
 }
 
+static const char *client_state_name(uint8_t state)
+{
+	return sw_client_state_name(state);
+}
+
 static size_t client_stats(void *state, struct sw_stat *out, size_t cap)
 {
 	struct client_role *r = state;
@@ -329,4 +348,5 @@ const struct sw_role_ops sw_role_client = {
 	.peers = client_peers,
 	.stats = client_stats,
 	.close = client_close,
+	.state_name = client_state_name,
 };

@@ -197,7 +197,7 @@ static void qualified(struct sw_client *c, struct sw_endpoint m, uint32_t ps, sw
 	set_state(c, SW_CLIENT_QUALIFIED, out);
 	maint_idle(c, now);
 	if (c->conf.local_discovery)
-		c->next_discovery = now + sw_rand_range(c->rand, 200000, 300000);
+		c->next_discovery = now; /* announce at once, then every 200-300 s */
 }
 
 static bool nonce_ok(const struct sw_client *c, const uint8_t nonce[SW_NONCE_LEN])
@@ -261,6 +261,7 @@ static void ra_maint(struct sw_client *c, struct sw_endpoint m, uint32_t ps, sw_
 		c->nat = is_local(c, m) ? SW_NAT_NONE
 					: (c->nat == SW_NAT_NONE ? SW_NAT_UNKNOWN : c->nat);
 		addr_install(c, m, ps, out);
+		c->next_discovery = now; /* announce the new address on the link */
 	}
 	maint_idle(c, now);
 }

@@ -601,13 +601,8 @@ static void test_s53_s54_discovery_bubbles(void **st)
 	sw_time d;
 
 	(void)st;
-	d = F.c.next_discovery - F.now;
-	assert_true(d >= 200000 && d <= 300000);
-	F.c.last_server = F.now + d; /* keep the maintenance quiet */
-	fx_timer(&F, d - 1);
-	assert_int_equal(fx_count_udp(&F, ep(SW_CLIENT_DISCOVERY_IP, 3544)), 0);
-	fx_reset(&F);
-	fx_timer(&F, 1);
+	assert_int_equal(F.c.next_discovery, F.now); /* the new address is announced at once */
+	fx_timer(&F, 0);
 	assert_int_equal(fx_count_udp(&F, ep(SW_CLIENT_DISCOVERY_IP, 3544)), 1);
 	o = fx_udp_to(&F, ep(SW_CLIENT_DISCOVERY_IP, 3544), 0);
 	assert_int_equal(o->ttl, 1);
@@ -622,6 +617,14 @@ static void test_s53_s54_discovery_bubbles(void **st)
 	for (int i = 0; i < 50; i++) {
 		d = F.c.next_discovery - F.now;
 		assert_true(d >= 200000 && d <= 300000);
+		if (i == 0) { /* nothing before the interval ends */
+			fx_reset(&F);
+			F.c.last_server = F.now + d;
+			F.c.deadline = F.now + d + 1;
+			fx_timer(&F, d - 1);
+			assert_int_equal(fx_count_udp(&F, ep(SW_CLIENT_DISCOVERY_IP, 3544)), 0);
+			d = 1;
+		}
 		fx_reset(&F);
 		F.c.last_server = F.now + d;
 		F.c.deadline = F.now + d + 1;
