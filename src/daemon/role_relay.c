@@ -124,7 +124,8 @@ static void relay_peers(void *state, struct sw_json *j, sw_time now)
 		sw_json_ip6(j, "address", p->addr);
 		sw_json_endpoint(j, "mapping", p->mapping);
 		sw_json_bool(j, "trusted", sw_peer_trusted(p));
-		sw_json_u64(j, "last_rx_ms", now - p->last_rx);
+		if (p->aux & SW_RELAY_HEARD) /* else nothing ever came: no age to show */
+			sw_json_u64(j, "last_rx_ms", now - p->last_rx);
 		sw_json_u64(j, "last_tx_ms", now - p->last_tx);
 		sw_json_u64(j, "queued_bytes", p->q.bytes);
 		sw_json_u64(j, "queued_packets", p->q.n);

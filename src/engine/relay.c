@@ -459,6 +459,7 @@ static void rx_peer(struct sw_relay *r, struct sw_peer *p, struct sw_endpoint fr
 	}
 	p->mapping = from;
 	p->last_rx = now;
+	p->aux |= SW_RELAY_HEARD;
 	p->bubbles = 0;
 	sw_peers_touch(&r->peers, p);
 	if (!sw_pktq_empty(&p->q))

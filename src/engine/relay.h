@@ -32,6 +32,8 @@
 #define SW_RELAY_BUBBLE_BURST 2000
 #define SW_RELAY_BUBBLE_RL_ENTRIES 4096
 
+#define SW_RELAY_HEARD 0x01u /* sw_peer.aux: something was received from this peer */
+
 struct sw_prefix6 {
 	uint8_t addr[16];
 	uint8_t len;
