@@ -119,7 +119,10 @@ static void relay_peers(void *state, struct sw_json *j, sw_time now)
 	struct sw_peer *p;
 	size_t it = 0, shown = 0;
 
-	while ((p = sw_peers_next(&r->peers, &it)) != NULL && shown++ < PEERS_SHOWN) {
+	while ((p = sw_peers_next(&r->peers, &it)) != NULL && shown < PEERS_SHOWN) {
+		if (sw_peers_expired(&r->peers, p, now))
+			continue; /* reclaimed lazily, when met or when room is needed */
+		shown++;
 		sw_json_obj_begin(j, NULL);
 		sw_json_ip6(j, "address", p->addr);
 		sw_json_endpoint(j, "mapping", p->mapping);
