@@ -41,6 +41,8 @@ uint32_t sim_add_client(struct sim *s, const char *name, uint32_t realm, uint32_
 /* The client engine's idea of its NAT and state (reports). */
 void sim_client_status(struct sim *s, uint32_t node, uint8_t *state, uint8_t *nat,
 		       uint8_t *expect_nat);
+/* Did the client ever configure an address? */
+bool sim_client_ever_qualified(struct sim *s, uint32_t node);
 #endif
 #ifdef SIM_HAVE_RELAY
 struct sim_relay_opts {

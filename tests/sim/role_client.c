@@ -240,6 +240,13 @@ uint32_t sim_add_client(struct sim *s, const char *name, uint32_t realm, uint32_
 	return i;
 }
 
+bool sim_client_ever_qualified(struct sim *s, uint32_t node)
+{
+	const struct client_st *c = sim_node(s, node)->st;
+
+	return c->watch.had;
+}
+
 void sim_client_status(struct sim *s, uint32_t node, uint8_t *state, uint8_t *nat,
 		       uint8_t *expect_nat)
 {
