@@ -41,6 +41,21 @@ void sim_check_all(struct sim *s)
 	}
 }
 
+/* A relay behind a NAT (endpoint-independent mapping): its public endpoint. */
+static bool is_natted_relay_ep(struct sim *s, struct sw_endpoint ep)
+{
+	struct sw_endpoint any = {0xc0000201, SW_TEREDO_PORT}, pub;
+
+	for (uint32_t i = 0; i < s->n_nodes; i++) {
+		const struct sim_node *n = &s->nodes[i];
+
+		if (n->role == SIM_ROLE_RELAY && n->realm != SIM_INTERNET &&
+		    sim_public_ep(s, n, 0, any, &pub) && sw_endpoint_eq(pub, ep))
+			return true;
+	}
+	return false;
+}
+
 /* Is ep the public endpoint of a node that carries native IPv6 for Teredo peers (a relay,
  * or a server acting as one)? */
 static bool is_relay_ep(struct sim *s, struct sw_endpoint ep)
@@ -52,6 +67,8 @@ static bool is_relay_ep(struct sim *s, struct sw_endpoint ep)
 	if (!v)
 		return false;
 	n = &s->nodes[v - 1];
+	if (n->role == SIM_ROLE_NAT)
+		return is_natted_relay_ep(s, ep);
 	if (n->role != SIM_ROLE_RELAY && n->role != SIM_ROLE_SERVER)
 		return false;
 	for (int i = 0; i < n->n_sock; i++)

@@ -281,7 +281,7 @@ static void build_same_port(struct world *w)
 static void build_host_relay(struct world *w)
 {
 	static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x77, [15] = 1};
-	struct sim_relay_opts ro = {3545, v6, 64, 16, true};
+	struct sim_relay_opts ro = {3545, v6, 64, 16, true, false, SIM_INTERNET};
 	const struct scen_natkind *k = world_kind("port-restricted");
 	uint32_t h = sim_add_relay(&w->s, "dualstack", 0xc6336477, &w->infra_link, &ro);
 	uint32_t a = world_client(w, "clientA", world_nat_chain(w, k, -1, SIM_NONE), k, 100);
@@ -546,7 +546,39 @@ static void post_tables_full(struct world *w)
 	post_qualified(w);
 }
 
+#ifdef SIM_HAVE_RELAY
+/* a relay behind a port-restricted NAT (RelayType restricted): its direct bubbles open its
+ * own NAT to the client while the indirect one reaches the client through its server */
+static void build_natted_relay(struct world *w)
+{
+	static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x88, [15] = 1};
+	static const uint8_t hv6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x89, [15] = 1};
+	const struct scen_natkind *k = world_kind("port-restricted");
+	struct sim_relay_opts ro = {3545, v6, 64, 16, false, true, 0};
+	const char *kinds[] = {"port-restricted", "restricted", "full-cone"};
+	uint32_t relay, host;
+
+	ro.realm = world_nat_chain(w, k, -1, SIM_NONE);
+	relay = sim_add_relay(&w->s, "natted-relay", 0xc0a80102, &w->infra_link, &ro);
+	host = sim_add_v6host(&w->s, "host-behind", hv6, relay, &w->infra_link);
+	for (int i = 0; i < 3; i++) {
+		const struct scen_natkind *ck = world_kind(kinds[i]);
+		uint32_t c = world_client(w, kinds[i], world_nat_chain(w, ck, -1, SIM_NONE), ck,
+					  100 + 100 * i);
+
+		world_flow(w, c, host, SW_SEC(15 + i), SW_SEC(3), 95, SW_SEC(60),
+			   SIM_EXPECT_DELIVER);
+		world_flow(w, host, c, SW_SEC(16 + i), SW_SEC(3), 95, SW_SEC(60),
+			   SIM_EXPECT_DELIVER);
+	}
+}
+#endif
+
 const struct scen_named scen_named[] = {
+#ifdef SIM_HAVE_RELAY
+	{"natted-relay", "a relay behind a port-restricted NAT, with direct bubbles", 10000,
+	 MIN_MS(5), 0, build_natted_relay, NULL},
+#endif
 	{"tables-full", "more peers than table slots: the first in keep working (SEC-6)", 0,
 	 MIN_MS(5), WORLD_SMALL_RELAY, build_tables_full, post_tables_full},
 	{"failover-back", "the primary is dark only at start: clients stay reachable after",

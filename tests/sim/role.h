@@ -51,6 +51,8 @@ struct sim_relay_opts {
 	uint32_t max_peers;  /* 0 = engine default */
 	uint32_t bufs;       /* queue pool; 0 = engine default */
 	bool host;           /* a host-specific relay on a dual-stack host with address v6 */
+	bool direct_bubbles; /* also bubble the client's mapping (a relay behind a NAT) */
+	uint32_t realm;      /* where its IPv4 address lives (SIM_INTERNET = 0 by default) */
 };
 uint32_t sim_add_relay(struct sim *s, const char *name, uint32_t ip, const struct sim_link *l,
 		       const struct sim_relay_opts *o);

@@ -136,7 +136,7 @@ static const struct sim_role_ops relay_ops = {
 uint32_t sim_add_relay(struct sim *s, const char *name, uint32_t ip, const struct sim_link *l,
 		       const struct sim_relay_opts *o)
 {
-	uint32_t i = sim_node_new(s, SIM_ROLE_RELAY, name, SIM_INTERNET, ip, l);
+	uint32_t i = sim_node_new(s, SIM_ROLE_RELAY, name, o->realm, ip, l);
 	struct sim_node *n = sim_node(s, i);
 	struct relay_st *r = calloc(1, sizeof(*r));
 
@@ -147,6 +147,7 @@ uint32_t sim_add_relay(struct sim *s, const char *name, uint32_t ip, const struc
 	r->cfg.rand = &r->rand;
 	r->cfg.max_peers = o->max_peers;
 	r->cfg.queue_bufs = o->bufs;
+	r->cfg.direct_bubbles = o->direct_bubbles;
 	r->host = o->host;
 	sim_node_add_sock(s, i, 0, o->port);
 	if (o->v6)

@@ -86,7 +86,8 @@ static void infra(struct world *w, unsigned relays, unsigned hosts, unsigned fla
 	w->probe = sim_add_probe(&w->s, "probe", IP4(198, 51, 100, 66), &w->infra_link);
 #ifdef SIM_HAVE_RELAY
 	for (unsigned i = 0; i < relays && !srelay && i < WORLD_MAX_HOSTS; i++) {
-		struct sim_relay_opts o = {3545, v6, w->relay_peers, w->relay_bufs, false};
+		struct sim_relay_opts o = {3545, v6, w->relay_peers, w->relay_bufs, false, false,
+					   SIM_INTERNET};
 		char name[16];
 
 		snprintf(name, sizeof(name), "relay%u", i);
