@@ -4,8 +4,9 @@
  * peer is trusted, else are queued behind an indirect bubble through the client's server
  * (2 s retries, 1 + 3 bubbles, then an ICMPv6 error); datagrams from clients are forwarded
  * to the IPv6 side only when their Teredo source matches the UDP source and their
- * destination is served here. Sans-I/O: no syscalls, no clock, no globals, no allocation
- * after sw_relay_init; every drop is counted by reason.
+ * destination is served here. Peer entries are made only by our own transmissions (a
+ * datagram makes a known peer trusted, never a new entry). Sans-I/O: no syscalls, no
+ * clock, no globals, no allocation after sw_relay_init; every drop is counted by reason.
  */
 #ifndef SW_ENGINE_RELAY_H
 #define SW_ENGINE_RELAY_H
