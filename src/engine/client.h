@@ -28,6 +28,7 @@
 #define SW_CLIENT_BUBBLE_MAX 4u
 #define SW_CLIENT_LOCAL_MS 600000u
 #define SW_CLIENT_DISCOVERY_IP 0xE00000FDu /* 224.0.0.253 */
+#define SW_CLIENT_ANNOUNCE_MS 1000u /* answering a newcomer's discovery: at most 1/s */
 #define SW_CLIENT_BACKOFF_MIN_MS 10000u
 #define SW_CLIENT_BACKOFF_MAX_MS 300000u
 
@@ -181,6 +182,7 @@ struct sw_client {
 	sw_time backoff;              /* current off-line retry delay */
 	sw_time qualified_at;
 	sw_time next_discovery;       /* local discovery bubble timer */
+	sw_time last_discovery;       /* last discovery bubble sent */
 	uint32_t pending_peers;       /* peers with a test/bubble cycle running (upper bound) */
 	sw_time peer_deadline;        /* earliest next_try among them */
 	struct sw_bucket echo_bucket, icmp_bucket;

@@ -124,6 +124,18 @@ static bool in_subnet(const struct sw_client *c, uint32_t ip)
 	return local != 0 && plen != 0 && (ip & mask) == (local & mask);
 }
 
+/* Bring our next discovery bubble forward (rate-limited: an attacker on the link making
+ * up newcomers gets at most one multicast bubble per second out of us). */
+static void announce(struct sw_client *c, sw_time now)
+{
+	sw_time at = c->last_discovery + SW_CLIENT_ANNOUNCE_MS;
+
+	if (at < now)
+		at = now;
+	if (at < c->next_discovery)
+		c->next_discovery = at;
+}
+
 /* Case 4: a local discovery bubble (§5.2.8 with the SEC-7 filters). */
 static void local_discovery(struct sw_client *c, struct sw_endpoint from, const struct sw_ip6 *ip,
 			    sw_time now, struct sw_out *out)
@@ -147,6 +159,7 @@ static void local_discovery(struct sw_client *c, struct sw_endpoint from, const 
 			return;
 		}
 		p->last_rx = now;
+		announce(c, now); /* so that a newcomer learns about us at once too */
 	}
 	cp = sw_cpeer(p);
 	cp->local = from;

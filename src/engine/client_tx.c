@@ -61,10 +61,11 @@ bool sw_ctx_bubble_to(struct sw_client *c, struct sw_endpoint ep, const uint8_t 
 	return true;
 }
 
-static void send_discovery(struct sw_client *c, struct sw_out *out)
+static void send_discovery(struct sw_client *c, sw_time now, struct sw_out *out)
 {
 	struct sw_endpoint ep = {SW_CLIENT_DISCOVERY_IP, SW_TEREDO_PORT};
 
+	c->last_discovery = now;
 	if (sw_ctx_bubble_to(c, ep, all_nodes, 1, out)) {
 		sw_out_set_ttl(out, 1);
 		c->stats.local_tx++;
@@ -183,7 +184,7 @@ static void send_bubbles(struct sw_client *c, struct sw_peer *p, sw_time now, st
 	if (cp->pending == SW_PEND_LOCAL) {
 		if (sw_ctx_bubble_to(c, cp->local, p->addr, BUBBLE_HLIM, out))
 			c->stats.bubbles_direct++;
-		send_discovery(c, out);
+		send_discovery(c, now, out);
 	} else {
 		struct sw_endpoint srv = {t.server, SW_TEREDO_PORT};
 
@@ -382,7 +383,7 @@ void sw_ctx_timer(struct sw_client *c, sw_time now, struct sw_out *out)
 {
 	if (c->conf.local_discovery && c->state == SW_CLIENT_QUALIFIED && c->have_addr &&
 	    now >= c->next_discovery) {
-		send_discovery(c, out);
+		send_discovery(c, now, out);
 		c->next_discovery = now + sw_rand_range(c->rand, 200000, 300000);
 	}
 	peers_timer(c, now, out);

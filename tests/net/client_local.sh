@@ -69,7 +69,11 @@ AB=$(net_teredo_addr cliB swlB)
 net_log "A $AA, B $AB"
 
 nsx cliA ping -6 -c 6 -i 0.5 -W 2 "$AB" >"$NET_TMP/ping.log" 2>&1
-grep -q ' 0 received' "$NET_TMP/ping.log" && net_fail "A -> B: $(tail -2 "$NET_TMP/ping.log")"
+counters() { # C: non-zero client counters
+	nsx "cli$1" "$CLI" status --socket "$RUN/cli$1.sock" --json 2>/dev/null | tr ',{' '\n\n' | grep '"client_' | grep -v ':0$' | tr '\n' ' '
+}
+grep -q ' 0 received' "$NET_TMP/ping.log" &&
+	net_fail "A -> B: $(tail -2 "$NET_TMP/ping.log"); A: $(counters A); B: $(counters B)"
 net_log "A -> B: $(grep 'packets transmitted' "$NET_TMP/ping.log")"
 nsx cliB ping -6 -c 4 -i 0.5 -W 2 "$AA" >"$NET_TMP/ping2.log" 2>&1 ||
 	net_fail "B -> A: $(tail -2 "$NET_TMP/ping2.log")"

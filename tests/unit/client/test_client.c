@@ -675,6 +675,22 @@ static void test_s56_discovery_creates_local_entry(void **st)
 	assert_int_equal(sw_ip6_parse(o->data, o->len, &ip), 0);
 	assert_true(sw_ip6_is_bubble(&ip));
 	assert_memory_equal(ip.dst, peer, 16);
+	/* a newcomer gets our own announcement at once, at most one per second */
+	fx_reset(&F);
+	fx_timer(&F, 0);
+	assert_int_equal(fx_count_udp(&F, ep(SW_CLIENT_DISCOVERY_IP, 3544)), 1);
+	for (int i = 0; i < 20; i++) {
+		uint8_t other[16];
+
+		fx_teredo(other, PEER_SRV, 0, PEER_IP, (uint16_t)(9000 + i));
+		F.now += 100;
+		discovery_from(other, ep(0xC0A80106, (uint16_t)(4000 + i)), SW_CLIENT_DISCOVERY_IP);
+		fx_reset(&F);
+		fx_timer(&F, 0);
+		if (fx_count_udp(&F, ep(SW_CLIENT_DISCOVERY_IP, 3544)) != (i % 10 == 9))
+			fail_msg("newcomer %d: %zu announcements", i,
+				 fx_count_udp(&F, ep(SW_CLIENT_DISCOVERY_IP, 3544)));
+	}
 }
 
 static void test_s57_case5_local_peer(void **st)
