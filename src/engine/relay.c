@@ -120,6 +120,8 @@ void sw_relay_host_addr_add(struct sw_relay *r, const uint8_t a[16])
 	r->host_next = (r->host_next + 1) % SW_RELAY_MAX_HOST_ADDRS;
 	if (r->n_host < SW_RELAY_MAX_HOST_ADDRS)
 		r->n_host++;
+	else
+		r->st.host_addr_replaced++;
 }
 
 static bool prefix_match(const struct sw_prefix6 *p, const uint8_t a[16])

@@ -83,6 +83,7 @@ struct sw_relay_config {
 	X(icmp_ptb, "relay_icmp_too_big", "ICMPv6 packet-too-big errors sent")             \
 	X(icmp_limited, "relay_icmp_rate_limited", "ICMPv6 errors not sent (rate limit)")  \
 	X(table_full, "relay_table_full", "new peers refused: every entry trusted and active") \
+	X(host_addr_replaced, "relay_host_addr_replaced", "host relay: own addresses forgotten (table of 16 full)") \
 	X(drop_tun_malformed, "relay_drop_tun_malformed", "invalid IPv6 packet from the IPv6 side") \
 	X(drop_dst_not_teredo, "relay_drop_dst_not_teredo", "destination not a Teredo address") \
 	X(drop_dst_nonglobal, "relay_drop_dst_ipv4_nonglobal", "embedded IPv4 not global unicast") \
