@@ -6,6 +6,7 @@
 
 #include "daemon/config.h"
 #include "daemon/json.h"
+#include "daemon/log.h"
 #include "daemon/role.h"
 #include "engine/relay.h"
 #include "wire/addr.h"
@@ -91,8 +92,10 @@ static int relay_reload(void *state, const struct sw_config *cfg)
 {
 	struct sw_relay *r = state;
 
-	if (cfg->max_peers != r->peers.max)
+	if (cfg->max_peers != r->peers.max) {
+		sw_log_warnx("MaxPeers changed: the peer table is sized at start (restart to apply)");
 		return -EINVAL;
+	}
 	r->cfg.direct_bubbles = cfg->restricted;
 	r->cfg.mtu = (uint16_t)(cfg->mtu > 65535 ? 65535 : cfg->mtu < 1280 ? 1280 : cfg->mtu);
 	r->cfg.global_opts = cfg->global_rfc6890 ? SW_GLOBAL_RFC6890 : 0;
