@@ -57,6 +57,15 @@ static bool by_name(const struct client_role *r)
 	return r->name[0] != '\0';
 }
 
+/* RFC 4380 5.2.8: a socket on port 3544 in the group 224.0.0.253. Its index or -errno. */
+static int open_discovery(struct sw_daemon *d)
+{
+	int sock = sw_daemon_udp_open(d, 0, SW_TEREDO_PORT);
+	int err = sock < 0 ? sock : sw_daemon_udp_join(d, (unsigned)sock, SW_CLIENT_DISCOVERY_IP);
+
+	return err ? (err < -1 ? err : -EIO) : sock;
+}
+
 static int client_open(struct sw_daemon *d, const struct sw_config *cfg, void **state)
 {
 	static const uint8_t any[16];
@@ -76,16 +85,11 @@ static int client_open(struct sw_daemon *d, const struct sw_config *cfg, void **
 		free(r);
 		return err;
 	}
-	r->disc_sock = -1;
-	if (cfg->local_discovery) { /* RFC 4380 5.2.8: listen on 224.0.0.253:3544 */
-		r->disc_sock = sw_daemon_udp_open(d, 0, SW_TEREDO_PORT);
-		err = r->disc_sock < 0 ? r->disc_sock
-				       : sw_daemon_udp_join(d, (unsigned)r->disc_sock,
-							    SW_CLIENT_DISCOVERY_IP);
-		if (err) {
-			free(r);
-			return err;
-		}
+	r->disc_sock = cfg->local_discovery ? open_discovery(d) : -1;
+	if (r->disc_sock < -1) {
+		err = r->disc_sock;
+		free(r);
+		return err;
 	}
 	r->rand = sw_daemon_rand(d);
 	client_conf(cfg, sw_daemon_udp_port(d, (unsigned)sock), &r->k);
