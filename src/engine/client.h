@@ -100,6 +100,7 @@ struct sw_client_conf {
 	X(qualified, "qualifications completed")                                    \
 	X(offline, "transitions to off-line")                                       \
 	X(failover, "switches to the other server address")                         \
+	X(failback, "returns to the primary server address")                        \
 	X(mapping_changed, "mapping changes seen in maintenance")                   \
 	X(tx_packets, "IPv6 packets sent to peers")                                 \
 	X(tx_not_qualified, "dropped from tunnel: not qualified")                   \
@@ -168,6 +169,7 @@ struct sw_client {
 	bool flags_valid;  /* flags were drawn for (mapping, prefix_server) */
 	sw_time deadline;  /* next qualification/maintenance action */
 	uint8_t rs_nonce[SW_CLIENT_N][8]; /* nonces of this phase's RSs */
+	int rs_idx;                   /* which of them the RA being handled answers */
 	struct sw_endpoint first_map; /* mapping learnt in the primary phase */
 	uint32_t first_ps;            /* prefix server field of that RA */
 	struct sw_endpoint mapping;   /* current mapping */

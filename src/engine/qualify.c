@@ -20,6 +20,10 @@ uint32_t sw_qualify_rs_target(const struct sw_client *c)
 {
 	if (c->phase == SW_PH_SECONDARY)
 		return server_of(c, !c->target);
+	/* fell over: each maintenance round first asks the primary again (this also keeps a
+	 * restricted NAT open to it, where indirect bubbles for our address arrive) */
+	if (c->phase == SW_PH_MAINT && c->target == 1 && c->attempts == 0)
+		return server_of(c, 0);
 	return server_of(c, c->target);
 }
 
@@ -200,7 +204,8 @@ static void qualified(struct sw_client *c, struct sw_endpoint m, uint32_t ps, sw
 		c->next_discovery = now; /* announce at once, then every 200-300 s */
 }
 
-static bool nonce_ok(const struct sw_client *c, const uint8_t nonce[SW_NONCE_LEN])
+/* Which RS of this phase the nonce answers (0-based), or -1. */
+static int nonce_idx(const struct sw_client *c, const uint8_t nonce[SW_NONCE_LEN])
 {
 	static const uint8_t zero[SW_NONCE_LEN];
 	unsigned i;
@@ -208,15 +213,15 @@ static bool nonce_ok(const struct sw_client *c, const uint8_t nonce[SW_NONCE_LEN
 	for (i = 0; i < SW_CLIENT_N && i < c->attempts; i++)
 		if (memcmp(c->rs_nonce[i], zero, SW_NONCE_LEN) != 0 &&
 		    memcmp(c->rs_nonce[i], nonce, SW_NONCE_LEN) == 0)
-			return true;
-	return false;
+			return (int)i;
+	return -1;
 }
 
 static bool auth_ok(struct sw_client *c, const struct sw_pkt *pkt)
 {
 	uint8_t origin8[SW_ORIGIN_LEN];
 
-	if (!pkt->has_auth || !nonce_ok(c, pkt->auth.nonce))
+	if (!pkt->has_auth || (c->rs_idx = nonce_idx(c, pkt->auth.nonce)) < 0)
 		return false;
 	if (c->conf.key) {
 		sw_origin_put(origin8, origin8 + sizeof origin8, pkt->origin);
@@ -256,6 +261,10 @@ static int ra_valid(struct sw_client *c, const struct sw_ip6 *ip, uint32_t *ps)
 static void ra_maint(struct sw_client *c, struct sw_endpoint m, uint32_t ps, sw_time now,
 		     struct sw_out *out)
 {
+	if (c->target == 1 && c->rs_idx == 0) { /* the primary answers again: go back */
+		c->target = 0;
+		c->stats.failback++;
+	}
 	if (!sw_endpoint_eq(m, c->mapping) || ps != c->prefix_server) {
 		c->stats.mapping_changed++;
 		c->nat = is_local(c, m) ? SW_NAT_NONE

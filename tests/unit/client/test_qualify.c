@@ -676,6 +676,31 @@ static void test_failover_to_secondary(void **st)
 	assert_int_equal(F.c.state, SW_CLIENT_QUALIFIED);
 	assert_int_equal(F.c.nat, SW_NAT_UNKNOWN);
 	assert_int_equal(sw_qualify_server(&F.c), SRV2);
+	/* maintenance asks the primary first, then the secondary */
+	fx_reset(&F);
+	fx_timer(&F, F.c.rand_refresh);
+	assert_true(fx_last_rs(&F, NULL, NULL, &d));
+	assert_int_equal(d.ip, SRV1);
+	fx_reset(&F);
+	fx_timer(&F, 4000);
+	assert_true(fx_last_rs(&F, NULL, NULL, &d));
+	assert_int_equal(d.ip, SRV2);
+	fx_answer(&F, SRV2, ep(MAP_IP, MAP_PORT));
+	assert_int_equal(sw_qualify_server(&F.c), SRV2);
+	/* the primary is back: its answer to the first RS of a round returns the client */
+	fx_reset(&F);
+	fx_timer(&F, F.c.rand_refresh);
+	assert_true(fx_last_rs(&F, NULL, NULL, &d));
+	assert_int_equal(d.ip, SRV1);
+	fx_answer(&F, SRV1, ep(MAP_IP, MAP_PORT));
+	assert_int_equal(sw_qualify_server(&F.c), SRV1);
+	assert_int_equal(F.c.stats.failback, 1);
+	assert_false(fx_event(&F, SW_EV_ADDR_DEL, NULL)); /* same mapping: same address */
+	fx_reset(&F);
+	fx_timer(&F, F.c.rand_refresh);
+	fx_timer(&F, 4000);
+	assert_true(fx_last_rs(&F, NULL, NULL, &d));
+	assert_int_equal(d.ip, SRV1); /* and stays there */
 }
 
 static void test_offline_backoff(void **st)
