@@ -64,6 +64,8 @@ int sw_client_init(struct sw_client *c, const struct sw_client_conf *conf,
 	c->peer_deadline = SW_TIME_NEVER;
 	c->echo_bucket = (struct sw_bucket){.tokens = 10, .burst = 10, .per_sec = 10};
 	c->icmp_bucket = (struct sw_bucket){.tokens = 10, .burst = 10, .per_sec = 10};
+	/* bubbles answering origin indications: a spoofed "server" cannot aim many at one */
+	c->origin_bucket = (struct sw_bucket){.tokens = 32, .burst = 32, .per_sec = 32};
 	return 0;
 }
 

@@ -187,7 +187,7 @@ struct sw_client {
 	sw_time last_discovery;       /* last discovery bubble sent */
 	uint32_t pending_peers;       /* peers with a test/bubble cycle running (upper bound) */
 	sw_time peer_deadline;        /* earliest next_try among them */
-	struct sw_bucket echo_bucket, icmp_bucket;
+	struct sw_bucket echo_bucket, icmp_bucket, origin_bucket;
 	struct sw_peers peers;
 	struct sw_pktq_pool pool;
 	struct sw_client_stats stats;

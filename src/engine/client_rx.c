@@ -222,12 +222,16 @@ void sw_crx_peer(struct sw_client *c, struct sw_endpoint from, uint32_t dst_ip,
  * so that the relay or peer behind it can reach us through our NAT. A relay's bubble may
  * come from a link-local address (Miredo checks a keyed hash in it): answer it too. */
 static void origin_bubble(struct sw_client *c, const struct sw_pkt *pkt, const struct sw_ip6 *ip,
-			  struct sw_out *out)
+			  sw_time now, struct sw_out *out)
 {
 	if (!sw_ipv4_is_global(pkt->origin.ip, global_opts(c)) || pkt->origin.port == 0 ||
 	    sw_ip6_is_multicast(ip->src) || sw_ip6_is_unspecified(ip->src) ||
 	    sw_ip6_is_loopback(ip->src))
 		return;
+	if (!sw_bucket_take(&c->origin_bucket, now)) {
+		c->stats.bubbles_limited++;
+		return;
+	}
 	if (sw_ctx_bubble_to(c, pkt->origin, ip->src, 255, out))
 		c->stats.bubbles_origin++;
 }
@@ -250,7 +254,7 @@ void sw_crx_server(struct sw_client *c, struct sw_endpoint from, const struct sw
 		return;
 	}
 	if (pkt->has_origin)
-		origin_bubble(c, pkt, ip, out);
+		origin_bubble(c, pkt, ip, now, out);
 	if (sw_ip6_is_bubble(ip)) {
 		c->stats.rx_bubbles++;
 		return;

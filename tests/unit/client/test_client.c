@@ -313,6 +313,28 @@ static void test_s36_origin_indication_answered(void **st)
 	}
 }
 
+static void test_origin_bubbles_rate_limited(void **st)
+{
+	uint8_t b[128], *p;
+	size_t n, sent = 0;
+
+	(void)st;
+	for (int i = 0; i < 1000; i++) { /* 1000 relayed bubbles at once, one target */
+		p = sw_origin_put(b, b + sizeof b, ep(RELAY_IP, RELAY_PORT));
+		n = fx_bubble(p, native, F.c.addr);
+		fx_reset(&F);
+		fx_udp(&F, ep(SRV1, 3544), 0, b, (size_t)(p - b) + n);
+		sent += fx_count_udp(&F, ep(RELAY_IP, RELAY_PORT));
+	}
+	if (sent > 32)
+		fail_msg("%zu bubbles for 1000 origin indications in one instant", sent);
+	assert_int_equal(sent, 32);
+	F.now += 1000; /* refilled over time */
+	fx_reset(&F);
+	fx_udp(&F, ep(SRV1, 3544), 0, b, (size_t)(p - b) + n);
+	assert_int_equal(fx_count_udp(&F, ep(RELAY_IP, RELAY_PORT)), 1);
+}
+
 static void test_s37_sec4_case6_no_data_to_injector(void **st)
 {
 	uint8_t b[64];
@@ -792,6 +814,7 @@ int main(void)
 		T(test_s32_echo_error_through_relay),
 		T(test_s33_wrong_nonce_not_trusted),
 		T(test_s36_origin_indication_answered),
+		T(test_origin_bubbles_rate_limited),
 		T(test_s37_sec4_case6_no_data_to_injector),
 		T(test_s38_case1_trusted_send),
 		T(test_s39_stale_entry_not_used),
