@@ -72,12 +72,13 @@ static void send_discovery(struct sw_client *c, sw_time now, struct sw_out *out)
 	}
 }
 
-/* ICMPv6 Destination Unreachable about the invoking packet, to the tunnel. */
+/* ICMPv6 Destination Unreachable about the invoking packet, to the tunnel; from our
+ * Teredo address, or from our link-local RS address while we have none. */
 static void unreach(struct sw_client *c, const uint8_t *pkt, size_t len, uint8_t code,
 		    sw_time now, struct sw_out *out)
 {
 	struct sw_ip6 ip;
-	uint8_t *p, *q;
+	uint8_t *p, *q, src[16];
 
 	if (sw_ip6_parse(pkt, len, &ip) != 0 || !sw_icmp6_may_error(&ip, false))
 		return;
@@ -90,8 +91,12 @@ static void unreach(struct sw_client *c, const uint8_t *pkt, size_t len, uint8_t
 		c->stats.out_full++;
 		return;
 	}
-	q = sw_icmp6_error_put(p, p + SW_ICMP6_ERR_MAX, c->addr, SW_ICMP6_DST_UNREACH, code, 0,
-			       pkt, len);
+	if (c->have_addr)
+		memcpy(src, c->addr, 16);
+	else
+		sw_addr_rs_source(src, false);
+	q = sw_icmp6_error_put(p, p + SW_ICMP6_ERR_MAX, src, SW_ICMP6_DST_UNREACH, code, 0, pkt,
+			       len);
 	if (q == NULL)
 		return;
 	sw_out_tun(out, (size_t)(q - p));
@@ -304,7 +309,10 @@ void sw_ctx_tun(struct sw_client *c, const uint8_t *buf, size_t len, sw_time now
 	struct sw_peer *p;
 
 	if (c->state != SW_CLIENT_QUALIFIED || !c->have_addr) {
+		/* nothing goes out before qualification (RFC 4380 5.2); say so at once, so that
+		 * applications fall back to IPv4 instead of waiting */
 		c->stats.tx_not_qualified++;
+		unreach(c, buf, len, SW_UNREACH_NOROUTE, now, out);
 		return;
 	}
 	if (sw_ip6_parse(buf, len, &ip) != 0 || !sw_ip6_is_global(ip.dst)) {

@@ -98,8 +98,21 @@ static void test_s9_nothing_before_qualified(void **st)
 	fx_native(dst, 1);
 	n = fx_data(b, src, dst, 1);
 	fx_tun(&F, b, n);
-	assert_int_equal(F.out.n, 0);
+	assert_int_equal(fx_count_udp(&F, ep(0, 0)), 0);
 	assert_int_equal(F.c.stats.tx_not_qualified, 1);
+	/* only an ICMPv6 "no route" back to the stack, so that it falls back at once */
+	assert_int_equal(F.out.n, 1);
+	{
+		struct sw_ip6 ip;
+
+		assert_int_equal(F.out.pkt[0].kind, SW_OUT_TUN);
+		assert_int_equal(sw_ip6_parse(F.out.pkt[0].data, F.out.pkt[0].len, &ip), 0);
+		assert_int_equal(ip.l4[0], SW_ICMP6_DST_UNREACH);
+		assert_int_equal(ip.l4[1], SW_UNREACH_NOROUTE);
+		assert_memory_equal(ip.src, rs_c0, 16);
+		assert_memory_equal(ip.dst, src, 16);
+	}
+	fx_reset(&F);
 	n = fx_data(b, dst, src, 1);
 	fx_udp(&F, ep(0xC0000201, 1000), 0, b, n);
 	assert_int_equal(F.out.n, 0);
