@@ -325,7 +325,7 @@ echo "failures:"
 awk '$7 == "FAIL" {printf "  %s/%s/%s %s %s:", $2, $3, $4, $5, $6; for (i = 8; i <= NF; i++) printf " %s", $i; print ""}' "$OUT/all"
 echo "expected failures (XFAIL) and cells working against them (XPASS), by reason:"
 awk '$7 == "XFAIL" || $7 == "XPASS" {r = ""; for (i = 8; i <= NF; i++) r = r " " $i
-	if ($7 == "XPASS") { sub(/^[^(]*\(/, "", r); sub(/\)$/, "", r) }
+	if ($7 == "XPASS") { sub(/^[^(]*\(/, " ", r); sub(/\)$/, "", r) }
 	n[$7 ":" r]++} END {for (k in n) printf "  %3d %s\n", n[k], k}' "$OUT/all" | sort -k2
 echo "skipped (a shipworm role not built):"
 awk '$7 == "SKIP" {print "  " $2 "/" $3 "/" $4}' "$OUT/all" | sort -u
