@@ -23,10 +23,9 @@
 struct client_role {
 	struct sw_client c;
 	struct sw_client_conf k;
-	const struct sw_rand *rand;
-	bool ready;              /* engine initialised (server known) */
+	bool started;            /* qualification begun (first timer, after daemon()) */
 	bool reconf;             /* a reload waits for the next timer */
-	bool relookup;           /* a reload changed the server name */
+	bool lookup;             /* a name lookup is due at retry_at */
 	uint8_t last_state;
 	int disc_sock;           /* local discovery: 224.0.0.253:3544, or -1 */
 	struct sw_resolve res;
@@ -39,7 +38,7 @@ struct client_role {
 static void client_conf(const struct sw_config *cfg, uint16_t port, struct sw_client_conf *k)
 {
 	memset(k, 0, sizeof *k);
-	k->server = cfg->server_ip;
+	k->server = cfg->server_ip; /* 0 while a name is not resolved: the engine waits */
 	k->server2 = cfg->server_ip2;
 	k->local_port = port;
 	k->local_ip = cfg->bind_ip;
@@ -57,6 +56,12 @@ static bool by_name(const struct client_role *r)
 	return r->name[0] != '\0';
 }
 
+static void set_names(struct client_role *r, const struct sw_config *cfg)
+{
+	snprintf(r->name, sizeof r->name, "%s", cfg->server_ip == 0 ? cfg->server_name : "");
+	snprintf(r->name2, sizeof r->name2, "%s", cfg->server_ip2 == 0 ? cfg->server_name2 : "");
+}
+
 /* RFC 4380 5.2.8: a socket on port 3544 in the group 224.0.0.253. Its index or -errno. */
 static int open_discovery(struct sw_daemon *d)
 {
@@ -66,9 +71,22 @@ static int open_discovery(struct sw_daemon *d)
 	return err ? (err < -1 ? err : -EIO) : sock;
 }
 
-static int client_open(struct sw_daemon *d, const struct sw_config *cfg, void **state)
+/* Sockets, tunnel and the default route (metric 1029: native IPv6 wins). */
+static int open_io(struct sw_daemon *d, const struct sw_config *cfg, int *sock, int *disc)
 {
 	static const uint8_t any[16];
+	int err;
+
+	*sock = sw_daemon_udp_open(d, cfg->bind_ip, cfg->bind_port);
+	err = *sock < 0 ? *sock : sw_daemon_tun_open(d, cfg->ifname, cfg->mtu);
+	if (!err)
+		err = sw_daemon_route_add(d, any, 0, ROUTE_METRIC);
+	*disc = !err && cfg->local_discovery ? open_discovery(d) : -1;
+	return err ? err : (*disc < -1 ? *disc : 0);
+}
+
+static int client_open(struct sw_daemon *d, const struct sw_config *cfg, void **state)
+{
 	struct client_role *r;
 	int sock, err;
 
@@ -77,67 +95,56 @@ static int client_open(struct sw_daemon *d, const struct sw_config *cfg, void **
 	r = calloc(1, sizeof *r);
 	if (!r)
 		return -ENOMEM;
-	sock = sw_daemon_udp_open(d, cfg->bind_ip, cfg->bind_port);
-	err = sock < 0 ? sock : sw_daemon_tun_open(d, cfg->ifname, cfg->mtu);
-	if (!err)
-		err = sw_daemon_route_add(d, any, 0, ROUTE_METRIC);
+	err = open_io(d, cfg, &sock, &r->disc_sock);
+	if (!err) {
+		client_conf(cfg, sw_daemon_udp_port(d, (unsigned)sock), &r->k);
+		err = sw_client_init(&r->c, &r->k, sw_daemon_rand(d));
+	}
 	if (err) {
 		free(r);
 		return err;
 	}
-	r->disc_sock = cfg->local_discovery ? open_discovery(d) : -1;
-	if (r->disc_sock < -1) {
-		err = r->disc_sock;
-		free(r);
-		return err;
-	}
-	r->rand = sw_daemon_rand(d);
-	client_conf(cfg, sw_daemon_udp_port(d, (unsigned)sock), &r->k);
-	if (cfg->server_ip == 0)
-		snprintf(r->name, sizeof r->name, "%s", cfg->server_name);
-	if (cfg->server_ip2 == 0 && cfg->server_name2[0])
-		snprintf(r->name2, sizeof r->name2, "%s", cfg->server_name2);
+	set_names(r, cfg);
+	r->lookup = by_name(r);
 	r->retry_ms = RESOLVE_RETRY_MIN_MS;
 	*state = r;
 	return 0;
 }
 
-static void engine_ready(struct client_role *r, sw_time now, struct sw_out *out)
-{
-	int err = sw_client_init(&r->c, &r->k, r->rand);
-
-	if (err) {
-		sw_log_errno(err, "client: cannot start (server %s)", r->name[0] ? r->name : "?");
-		r->retry_at = now + RESOLVE_RETRY_MAX_MS;
-		return;
-	}
-	r->ready = true;
-	sw_client_start(&r->c, now, out);
-}
+static void resolve_failed(struct client_role *r, int err, const char *name, sw_time now);
 
 static void resolve_begin(struct client_role *r, sw_time now)
 {
 	int err = sw_resolve_start(&r->res, r->name);
 
+	r->lookup = false;
 	r->ip1 = r->ip2 = 0;
 	r->resolving = err ? 0 : 1;
-	if (err) {
-		r->retry_at = now + r->retry_ms;
-		sw_log_errno(err, "client: cannot resolve %s", r->name);
-	}
+	if (err)
+		resolve_failed(r, err, r->name, now);
+}
+
+static void resolve_failed(struct client_role *r, int err, const char *name, sw_time now)
+{
+	sw_log_errno(err, "client: cannot resolve %s (retry in %llu s)", name,
+		     (unsigned long long)(r->retry_ms / 1000));
+	r->resolving = 0;
+	r->lookup = true;
+	r->retry_at = now + r->retry_ms;
+	r->retry_ms = r->retry_ms * 2 > RESOLVE_RETRY_MAX_MS ? RESOLVE_RETRY_MAX_MS : r->retry_ms * 2;
 }
 
 static void resolved(struct client_role *r, sw_time now, struct sw_out *out)
 {
 	r->retry_ms = RESOLVE_RETRY_MIN_MS;
-	r->k.server = r->ip1;
-	r->k.server2 = r->ip2;
-	if (!r->ready) {
-		engine_ready(r, now, out);
-	} else if (r->ip1 != r->c.conf.server || (r->ip2 && r->ip2 != r->c.conf.server2)) {
+	if (r->ip1 == r->c.conf.server && (r->ip2 == 0 || r->ip2 == r->c.conf.server2))
+		return;
+	if (r->c.conf.server)
 		sw_log_notice("client: server %s now resolves to a new address", r->name);
-		sw_client_reconf(&r->c, &r->k, now, out);
-	}
+	r->k.server = r->ip1;
+	if (r->name2[0])
+		r->k.server2 = r->ip2; /* else ServerAddress2's literal, or 0 for primary + 1 */
+	sw_client_reconf(&r->c, &r->k, now, out); /* requalifies with the new address */
 }
 
 /* One step of the resolution round (ServerAddress, then ServerAddress2 if named). */
@@ -149,13 +156,7 @@ static void resolve_step(struct client_role *r, sw_time now, struct sw_out *out)
 	if (err == -EINPROGRESS)
 		return;
 	if (err) {
-		sw_log_errno(err, "client: cannot resolve %s (retry in %llu s)",
-			     r->resolving == 1 ? r->name : r->name2,
-			     (unsigned long long)(r->retry_ms / 1000));
-		r->resolving = 0;
-		r->retry_at = now + r->retry_ms;
-		r->retry_ms = r->retry_ms * 2 > RESOLVE_RETRY_MAX_MS ? RESOLVE_RETRY_MAX_MS
-								     : r->retry_ms * 2;
+		resolve_failed(r, err, r->resolving == 1 ? r->name : r->name2, now);
 		return;
 	}
 	if (r->resolving == 1) {
@@ -176,34 +177,35 @@ static void client_timer(void *state, sw_time now, struct sw_out *out)
 	struct client_role *r = state;
 
 	r->now = now;
-	if (r->relookup && !r->resolving) {
-		r->relookup = false;
-		resolve_begin(r, now);
+	if (!r->started) {
+		r->started = true;
+		sw_client_start(&r->c, now, out);
 	}
-	if (r->resolving)
-		resolve_step(r, now, out);
-	else if (!r->ready && now >= r->retry_at)
-		by_name(r) ? resolve_begin(r, now) : engine_ready(r, now, out);
-	if (!r->ready)
-		return;
 	if (r->reconf && sw_client_reconf(&r->c, &r->k, now, out) == 0)
 		r->reconf = false;
+	if (r->lookup && !r->resolving && now >= r->retry_at)
+		resolve_begin(r, now);
+	if (r->resolving)
+		resolve_step(r, now, out);
 	sw_client_timer(&r->c, now, out);
 	/* going off-line: look the name up again before requalifying */
 	if (r->c.state == SW_CLIENT_OFFLINE && r->last_state != SW_CLIENT_OFFLINE && by_name(r) &&
-	    !r->resolving)
-		resolve_begin(r, now);
+	    !r->resolving && !r->lookup) {
+		r->lookup = true;
+		r->retry_at = now;
+	}
 	r->last_state = r->c.state;
 }
 
 static sw_time client_next_deadline(void *state)
 {
 	struct client_role *r = state;
-	sw_time d = r->ready ? sw_client_next_deadline(&r->c) : r->retry_at;
+	sw_time d = sw_client_next_deadline(&r->c);
 
-	if (r->reconf || r->relookup)
+	if (!r->started || r->reconf)
 		return 0;
-
+	if (r->lookup && r->retry_at < d)
+		d = r->retry_at;
 	if (r->resolving && r->now + RESOLVE_POLL_MS < d)
 		d = r->now + RESOLVE_POLL_MS;
 	return d;
@@ -219,8 +221,7 @@ static void client_udp_input(void *state, unsigned sock, struct sw_endpoint from
 	/* the discovery socket takes discovery bubbles only (SEC-7: not unicast ones) */
 	if (r->disc_sock >= 0 && sock == (unsigned)r->disc_sock && local_ip != SW_CLIENT_DISCOVERY_IP)
 		return;
-	if (r->ready)
-		sw_client_udp(&r->c, from, local_ip, buf, len, now, out);
+	sw_client_udp(&r->c, from, local_ip, buf, len, now, out);
 }
 
 static void client_tun_input(void *state, const uint8_t *buf, size_t len, sw_time now,
@@ -229,32 +230,30 @@ static void client_tun_input(void *state, const uint8_t *buf, size_t len, sw_tim
 	struct client_role *r = state;
 
 	r->now = now;
-	if (r->ready)
-		sw_client_tun(&r->c, buf, len, now, out);
+	sw_client_tun(&r->c, buf, len, now, out);
 }
 
 static int client_reload(void *state, const struct sw_config *cfg)
 {
 	struct client_role *r = state;
+	bool renamed = cfg->server_ip == 0 && strcmp(cfg->server_name, r->name) != 0;
 	struct sw_client_conf k;
 
 	client_conf(cfg, r->k.local_port, &k);
-	if (cfg->server_ip == 0 && strcmp(cfg->server_name, r->name) != 0) {
-		snprintf(r->name, sizeof r->name, "%s", cfg->server_name); /* a new name */
-		r->retry_at = 0;
-		r->relookup = true;
-	}
-	if (cfg->server_ip != 0)
-		r->name[0] = '\0';
-	snprintf(r->name2, sizeof r->name2, "%s", cfg->server_ip2 == 0 ? cfg->server_name2 : "");
+	if (k.refresh_ms < 4000 || k.refresh_ms > 3600000)
+		return -EINVAL;
 	if (cfg->server_ip == 0) { /* keep what the name resolved to until it resolves again */
 		k.server = r->k.server;
 		k.server2 = r->k.server2;
 	}
-	if (k.refresh_ms < 4000 || k.refresh_ms > 3600000)
-		return -EINVAL;
+	set_names(r, cfg);
+	if (renamed) {
+		r->lookup = true;
+		r->retry_at = 0;
+		r->retry_ms = RESOLVE_RETRY_MIN_MS;
+	}
 	r->k = k;
-	r->reconf = r->ready;
+	r->reconf = true;
 	return 0;
 }
 
@@ -286,13 +285,12 @@ static void client_status(void *state, struct sw_json *j, sw_time now)
 {
 	struct client_role *r = state;
 
-	sw_json_str(j, "state", r->ready ? sw_client_state_name(r->c.state) : "offline");
-	sw_json_str(j, "nat", r->ready ? sw_client_nat_name(r->c.nat) : "unknown");
+	sw_json_str(j, "state", sw_client_state_name(r->c.state));
+	sw_json_str(j, "nat", sw_client_nat_name(r->c.nat));
 	if (by_name(r))
 		sw_json_str(j, "server_name", r->name);
 	sw_json_bool(j, "resolving", r->resolving != 0);
-	if (r->ready)
-		status_engine(&r->c, j, now);
+	status_engine(&r->c, j, now);
 }
 
 static void client_peers(void *state, struct sw_json *j, sw_time now)
@@ -301,8 +299,6 @@ static void client_peers(void *state, struct sw_json *j, sw_time now)
 	struct sw_peer *p;
 	size_t it = 0, shown = 0;
 
-	if (!r->ready)
-		return;
 	while ((p = sw_peers_next(&r->c.peers, &it)) != NULL && shown++ < PEERS_SHOWN) {
 		sw_json_obj_begin(j, NULL);
 		sw_json_ip6(j, "address", p->addr);
@@ -327,7 +323,7 @@ static size_t client_stats(void *state, struct sw_stat *out, size_t cap)
 {
 	struct client_role *r = state;
 
-	return r->ready ? sw_client_stats(&r->c, out, cap) : 0;
+	return sw_client_stats(&r->c, out, cap);
 }
 
 static void client_close(void *state)
@@ -335,8 +331,7 @@ static void client_close(void *state)
 	struct client_role *r = state;
 
 	sw_resolve_cancel(&r->res);
-	if (r->ready)
-		sw_client_free(&r->c);
+	sw_client_free(&r->c);
 	free(r);
 }
 

@@ -17,9 +17,9 @@
 
 static int conf_check(struct sw_client_conf *k)
 {
-	if (k->server == 0 || !sw_ipv4_is_global(k->server, 0))
+	if (k->server != 0 && !sw_ipv4_is_global(k->server, 0)) /* 0: not known yet */
 		return -EINVAL;
-	if (k->server2 == 0)
+	if (k->server2 == 0 && k->server != 0)
 		k->server2 = k->server + 1;
 	if (k->refresh_ms == 0)
 		k->refresh_ms = DEF_REFRESH_MS;

@@ -57,7 +57,8 @@ enum sw_client_phase {
 };
 
 struct sw_client_conf {
-	uint32_t server;  /* primary server IPv4, host order */
+	uint32_t server;  /* primary server IPv4, host order; 0 = not known yet (off-line
+			   * until sw_client_reconf gives one) */
 	uint32_t server2; /* secondary address of the same server; 0 = server + 1 */
 	uint16_t local_port;   /* bound service port (for the "no NAT" test) */
 	uint32_t local_ip;     /* local IPv4 if known (0: learnt from received packets) */

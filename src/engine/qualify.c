@@ -111,6 +111,12 @@ static void phase_start(struct sw_client *c, uint8_t phase, sw_time now, struct 
 
 void sw_qualify_begin(struct sw_client *c, sw_time now, struct sw_out *out)
 {
+	if (c->conf.server == 0) { /* no server yet (a name not resolved): wait for reconf */
+		set_state(c, SW_CLIENT_OFFLINE, out);
+		c->phase = SW_PH_IDLE;
+		c->deadline = SW_TIME_NEVER;
+		return;
+	}
 	set_state(c, SW_CLIENT_PROBE, out); /* c->nat keeps the last result until a new one */
 	c->target = 0;
 	phase_start(c, c->conf.cone_phase ? SW_PH_CONE : SW_PH_PRIMARY, now, out);

@@ -69,7 +69,12 @@ kill -0 "$(net_pid cli)" || net_fail "client exited while the name did not resol
 grep -q "cannot resolve teredo.example" "$NET_TMP/cli.log" || net_fail "no resolution error logged"
 [ "$(field state)" = offline ] || net_fail "state $(field state) before the name resolves"
 [ "$(field server_name)" = teredo.example ] || net_fail "server_name $(field server_name)"
-net_log "unresolvable at start: still running, retrying"
+# meanwhile IPv6 through the tunnel fails at once (no route), it does not hang
+t0=$(date +%s)
+nsx cli1 ping -6 -c 1 -W 5 $NET_H6 >"$NET_TMP/ping0.log" 2>&1
+grep -q "No route" "$NET_TMP/ping0.log" || net_fail "no ICMPv6 no-route while off-line: $(cat "$NET_TMP/ping0.log")"
+[ $(($(date +%s) - t0)) -le 2 ] || net_fail "ping took $(($(date +%s) - t0)) s to fail"
+net_log "unresolvable at start: still running, retrying; IPv6 fails fast meanwhile"
 
 printf '127.0.0.1 localhost\n198.51.100.1 teredo.example\n' >"$ETC/hosts"
 net_wait 30 sh -c "[ \"\$(ip netns exec $(ns cli1) '$CLI' status --socket '$RUN/cli.sock' --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"state\"])')\" = qualified ]" ||
