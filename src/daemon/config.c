@@ -55,6 +55,12 @@ static const struct cfg_key keys[] = {
 	{"LocalDiscovery", T_BOOL, OFF(local_discovery), 0, 0, 0, 0, SW_CFG_CLIENT},
 	{"ConeProbe", T_BOOL, OFF(cone_probe), 0, 0, 0, 0, SW_CFG_CLIENT},
 	{"GlobalRFC6890", T_BOOL, OFF(global_rfc6890), 0, 0, 0, 0, ALL},
+	{"ServerRelay", T_BOOL, OFF(server_relay), 0, 0, 0, 0, SW_CFG_SERVER},
+	{"ServerRateLimit", T_UINT, OFF(server_rate), 0, 0, 0, 1000000, SW_CFG_SERVER},
+	{"ServerRateBurst", T_UINT, OFF(server_burst), 0, 0, 1, 1000000, SW_CFG_SERVER},
+	{"ServerForwardLimit", T_UINT, OFF(server_fwd_rate), 0, 0, 0, 1000000, SW_CFG_SERVER},
+	{"ServerForwardBurst", T_UINT, OFF(server_fwd_burst), 0, 0, 1, 1000000, SW_CFG_SERVER},
+	{"Offload", T_BOOL, OFF(offload), 0, 0, 0, 0, ALL},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(NKEYS <= SW_CFG_MAX_KEYS, "raise SW_CFG_MAX_KEYS");
@@ -141,6 +147,11 @@ static void defaults(struct sw_config *cfg)
 	cfg->syslog_facility = LOG_DAEMON;
 	cfg->refresh_interval = 30;
 	cfg->queue_bytes = 8192;
+	cfg->server_rate = 50; /* the server engine's SW_SERVER_RL_* and SW_SERVER_FWD_* */
+	cfg->server_burst = 100;
+	cfg->server_fwd_rate = 500;
+	cfg->server_fwd_burst = 1000;
+	cfg->offload = true;
 	snprintf(cfg->user, sizeof(cfg->user), "shipworm");
 }
 

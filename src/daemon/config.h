@@ -52,6 +52,12 @@ struct sw_config {
 	bool local_discovery;       /* LocalDiscovery (client, default no) */
 	bool cone_probe;            /* ConeProbe: RFC 4380 cone phase (client, default no) */
 	bool global_rfc6890;        /* GlobalRFC6890: stricter global-IPv4 test (default no) */
+	bool server_relay;          /* ServerRelay: server + relay, RFC 4380 §5.4.3 (default no) */
+	unsigned server_rate;       /* ServerRateLimit: packets/s per source IPv4 (50; 0 = none) */
+	unsigned server_burst;      /* ServerRateBurst (100) */
+	unsigned server_fwd_rate;   /* ServerForwardLimit: forwarded/s per destination (500; 0 = none) */
+	unsigned server_fwd_burst;  /* ServerForwardBurst (1000) */
+	bool offload;               /* Offload: TUN superpackets, UDP GSO/GRO (default yes) */
 	/* Line on which each directive was given (0 = default), indexed like the key table. */
 	unsigned line[SW_CFG_MAX_KEYS];
 };

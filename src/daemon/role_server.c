@@ -1,7 +1,10 @@
 /* role_server: the daemon adapter of the server engine (RelayType server). Two UDP sockets
  * bound to ServerBindAddress:3544 and ServerBindAddress2:3544 (so every reply leaves with
  * the right source address), the tunnel for client echo tests to the IPv6 side, and the
- * client secrets file (ClientSecretsFile) for secure qualification. */
+ * client secrets file (ClientSecretsFile) for secure qualification. With ServerRelay yes
+ * it composes the server and the relay engines (RFC 4380 §5.4.3): one relay on the
+ * primary socket, the server handing it what its rules leave to a relay, the tunnel
+ * routing 2001::/32 to the relay. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,14 +17,17 @@
 #include "daemon/json.h"
 #include "daemon/log.h"
 #include "daemon/role.h"
+#include "engine/relay.h"
 #include "engine/server.h"
 #include "wire/addr.h"
 
 #define ROUTE_METRIC 1024
 #define SECRETS_MAX 4096
+#define PEERS_SHOWN 4096 /* entries listed by `shipworm peers` at most */
 
 struct server_role {
 	struct sw_server s;
+	struct sw_relay *relay; /* ServerRelay: the co-located relay, else NULL */
 	int sock[2];  /* daemon socket index of the primary and the secondary */
 	size_t n_secrets;
 };
@@ -127,6 +133,11 @@ static int server_engine(struct sw_daemon *d, const struct sw_config *cfg,
 		.primary = cfg->server_bind_ip,
 		.secondary = cfg->server_bind_ip2,
 		.global_opts = cfg->global_rfc6890 ? SW_GLOBAL_RFC6890 : 0,
+		.relay = cfg->server_relay,
+		.rl_rate = cfg->server_rate ? cfg->server_rate : UINT32_MAX, /* 0: no limit */
+		.rl_burst = cfg->server_burst,
+		.fwd_rate = cfg->server_fwd_rate ? cfg->server_fwd_rate : UINT32_MAX,
+		.fwd_burst = cfg->server_fwd_burst,
 		.rand = sw_daemon_rand(d),
 	};
 	struct sw_server_secret *tab;
@@ -144,10 +155,64 @@ static int server_engine(struct sw_daemon *d, const struct sw_config *cfg,
 	return err;
 }
 
+/* ServerRelay: a relay engine sharing the primary socket, like RelayType relay. */
+static int relay_engine(struct sw_daemon *d, const struct sw_config *cfg, struct server_role *r)
+{
+	struct sw_relay_config rc = {
+		.accept_symmetric = true,
+		.zero_copy = true, /* the daemon flushes before reusing its receive buffers */
+		.global_opts = cfg->global_rfc6890 ? SW_GLOBAL_RFC6890 : 0,
+		.sock = (uint8_t)r->sock[0],
+		.mtu = (uint16_t)(cfg->mtu > 65535 ? 65535 : cfg->mtu),
+		.max_peers = cfg->max_peers,
+		.queue_bytes = (uint32_t)(cfg->queue_bytes > UINT16_MAX ? UINT16_MAX : cfg->queue_bytes),
+		.local_server = cfg->server_bind_ip,
+		.rand = sw_daemon_rand(d),
+	};
+	int err;
+
+	memcpy(rc.prefix, cfg->prefix, 16);
+	r->relay = calloc(1, sizeof(*r->relay));
+	if (!r->relay)
+		return -ENOMEM;
+	err = sw_relay_init(r->relay, &rc);
+	if (err) {
+		free(r->relay);
+		r->relay = NULL;
+	}
+	return err;
+}
+
+/* IPv6-side packets for this server's clients (and, as a relay, for every Teredo
+ * address) come back through the tunnel. */
+static int server_routes(struct sw_daemon *d, const struct sw_config *cfg, struct server_role *r)
+{
+	uint8_t route[16] = {0};
+	int err;
+
+	sw_addr_prefix(route, cfg->server_bind_ip);
+	err = sw_daemon_route_add(d, route, 64, ROUTE_METRIC);
+	if (!err && r->relay) {
+		memset(route, 0, sizeof(route));
+		memcpy(route, cfg->prefix, 4);
+		err = sw_daemon_route_add(d, route, 32, ROUTE_METRIC);
+	}
+	return err;
+}
+
+static void server_free(struct server_role *r)
+{
+	if (r->relay) {
+		sw_relay_free(r->relay);
+		free(r->relay);
+	}
+	sw_server_free(&r->s);
+	free(r);
+}
+
 static int server_open(struct sw_daemon *d, const struct sw_config *cfg, void **state)
 {
 	struct server_role *r = calloc(1, sizeof(*r));
-	uint8_t route[16];
 	int err;
 
 	if (!r)
@@ -155,18 +220,18 @@ static int server_open(struct sw_daemon *d, const struct sw_config *cfg, void **
 	err = server_sockets(d, cfg, r);
 	if (!err)
 		err = server_engine(d, cfg, r);
+	if (!err && cfg->server_relay)
+		err = relay_engine(d, cfg, r);
 	if (!err)
 		err = sw_daemon_tun_open(d, cfg->ifname, cfg->mtu);
-	if (!err) { /* IPv6-side packets for this server's clients come back through the tunnel */
-		sw_addr_prefix(route, cfg->server_bind_ip);
-		err = sw_daemon_route_add(d, route, 64, ROUTE_METRIC);
-	}
+	if (!err)
+		err = server_routes(d, cfg, r);
 	if (err) {
-		sw_server_free(&r->s);
-		free(r);
+		server_free(r);
 		return err;
 	}
-	sw_log_notice("Teredo server on %u.%u.%u.%u and %u.%u.%u.%u, port %u%s",
+	sw_log_notice("Teredo server%s on %u.%u.%u.%u and %u.%u.%u.%u, port %u%s",
+		      r->relay ? " and relay" : "",
 		      cfg->server_bind_ip >> 24, (cfg->server_bind_ip >> 16) & 255,
 		      (cfg->server_bind_ip >> 8) & 255, cfg->server_bind_ip & 255,
 		      cfg->server_bind_ip2 >> 24, (cfg->server_bind_ip2 >> 16) & 255,
@@ -183,13 +248,19 @@ static void server_udp_input(void *state, unsigned sock, struct sw_endpoint from
 	struct server_role *r = state;
 	size_t first = out->n;
 	unsigned which = (int)sock == r->sock[1];
+	enum sw_server_verdict v = SW_SERVER_DONE;
 
 	(void)local_ip;
-	sw_server_input(&r->s, which, from, buf, len, now, out);
+	if (r->relay)
+		v = sw_server_input_combined(&r->s, which, from, buf, len, now, out);
+	else
+		sw_server_input(&r->s, which, from, buf, len, now, out);
 	/* engine socket 0/1 → the daemon's socket indexes */
 	for (size_t i = first; i < out->n; i++)
 		if (out->pkt[i].kind == SW_OUT_UDP)
 			out->pkt[i].sock = (uint8_t)r->sock[out->pkt[i].sock & 1];
+	if (v == SW_SERVER_TO_RELAY) /* its outputs already name the daemon's primary socket */
+		sw_relay_udp_input(r->relay, from, buf, len, now, out);
 }
 
 static void server_tun_input(void *state, const uint8_t *buf, size_t len, sw_time now,
@@ -198,6 +269,10 @@ static void server_tun_input(void *state, const uint8_t *buf, size_t len, sw_tim
 	struct server_role *r = state;
 	size_t first = out->n;
 
+	if (r->relay) { /* every Teredo destination, this server's clients included */
+		sw_relay_tun_input(r->relay, buf, len, now, out);
+		return;
+	}
 	sw_server_tun_input(&r->s, buf, len, now, out);
 	for (size_t i = first; i < out->n; i++)
 		if (out->pkt[i].kind == SW_OUT_UDP)
@@ -206,25 +281,33 @@ static void server_tun_input(void *state, const uint8_t *buf, size_t len, sw_tim
 
 static void server_timer(void *state, sw_time now, struct sw_out *out)
 {
-	(void)state;
-	(void)now;
-	(void)out;
+	struct server_role *r = state;
+
+	if (r->relay) /* bubble repeats; the server itself is stateless */
+		sw_relay_timer(r->relay, now, out);
 }
 
 static sw_time server_next_deadline(void *state)
 {
 	struct server_role *r = state;
 
-	return sw_server_next_timeout(&r->s);
+	return r->relay ? sw_relay_next_deadline(r->relay) : sw_server_next_timeout(&r->s);
 }
 
-/* Addresses and secrets need the privileges of start-up: a reload changes nothing else. */
+/* Addresses, secrets, ServerRelay and the limits (tables sized at start) need a restart:
+ * a reload changes nothing else. */
 static int server_reload(void *state, const struct sw_config *cfg)
 {
 	struct server_role *r = state;
 
 	if (cfg->server_bind_ip != r->s.ip[0] || cfg->server_bind_ip2 != r->s.ip[1])
 		return -EINVAL;
+	if (cfg->server_relay != (r->relay != NULL) || cfg->server_rate != r->s.rl.rate || /* 0 = none in both */
+	    cfg->server_fwd_rate != r->s.rl_dst.rate ||
+	    cfg->server_burst != r->s.rl.burst || cfg->server_fwd_burst != r->s.rl_dst.burst) {
+		sw_log_warnx("ServerRelay and the server limits are set at start (restart to apply)");
+		return -EINVAL;
+	}
 	r->s.global_opts = cfg->global_rfc6890 ? SW_GLOBAL_RFC6890 : 0;
 	return 0;
 }
@@ -248,13 +331,46 @@ static void server_status(void *state, struct sw_json *j, sw_time now)
 	sw_json_u64(j, "rate_limit_pps", r->s.rl.rate);
 	sw_json_u64(j, "rate_limit_burst", r->s.rl.burst);
 	sw_json_u64(j, "forward_limit_pps", r->s.rl_dst.rate);
+	sw_json_u64(j, "forward_limit_burst", r->s.rl_dst.burst);
+	sw_json_bool(j, "relay", r->relay != NULL);
+	if (r->relay) {
+		sw_json_u64(j, "peers", r->relay->peers.n);
+		sw_json_u64(j, "max_peers", r->relay->peers.max);
+	}
+}
+
+/* ServerRelay: the relay's peers, as `shipworm peers` shows them for RelayType relay. */
+static void server_peers(void *state, struct sw_json *j, sw_time now)
+{
+	struct server_role *r = state;
+	struct sw_peer *p;
+	size_t it = 0, shown = 0;
+
+	while (r->relay && (p = sw_peers_next(&r->relay->peers, &it)) != NULL &&
+	       shown < PEERS_SHOWN) {
+		if (sw_peers_expired(&r->relay->peers, p, now))
+			continue;
+		shown++;
+		sw_json_obj_begin(j, NULL);
+		sw_json_ip6(j, "address", p->addr);
+		sw_json_endpoint(j, "mapping", p->mapping);
+		sw_json_bool(j, "trusted", sw_peer_trusted(p));
+		if (p->aux & SW_RELAY_HEARD)
+			sw_json_u64(j, "last_rx_ms", now - p->last_rx);
+		sw_json_u64(j, "last_tx_ms", now - p->last_tx);
+		sw_json_u64(j, "queued_packets", p->q.n);
+		sw_json_obj_end(j);
+	}
 }
 
 static size_t server_stats(void *state, struct sw_stat *out, size_t cap)
 {
 	struct server_role *r = state;
+	size_t n = sw_server_stats(&r->s, out, cap);
 
-	return sw_server_stats(&r->s, out, cap);
+	if (r->relay && n < cap)
+		n += sw_relay_stats(r->relay, out + n, cap - n);
+	return n;
 }
 
 static void server_close(void *state)
@@ -263,8 +379,7 @@ static void server_close(void *state)
 
 	if (r->s.secrets)
 		explicit_bzero(r->s.secrets, r->s.n_secrets * sizeof(*r->s.secrets));
-	sw_server_free(&r->s);
-	free(r);
+	server_free(r);
 }
 
 const struct sw_role_ops sw_role_server = {
@@ -276,7 +391,7 @@ const struct sw_role_ops sw_role_server = {
 	.next_deadline = server_next_deadline,
 	.reload = server_reload,
 	.status = server_status,
-	.peers = NULL,
+	.peers = server_peers,
 	.stats = server_stats,
 	.close = server_close,
 };

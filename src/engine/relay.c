@@ -238,6 +238,25 @@ static bool put_bubble(struct sw_relay *r, struct sw_out *out, const uint8_t src
 	return true;
 }
 
+/* Combined server+relay: the bubble our own server would have forwarded, origin
+ * indication included (RFC 4380 §5.3.1), straight to its client's mapping. */
+static bool put_local_bubble(struct sw_relay *r, struct sw_out *out, const uint8_t src[16],
+			     const uint8_t dst[16], struct sw_endpoint to)
+{
+	struct sw_endpoint self = {r->cfg.local_server, SW_TEREDO_PORT};
+	size_t max = SW_ORIGIN_LEN + SW_IP6_HLEN;
+	uint8_t *b = sw_out_begin(out, max), *p;
+
+	p = b ? sw_origin_put(b, b + max, self) : NULL;
+	if (!p || !sw_bubble_put(p, b + max, src, dst, BUBBLE_HLIM)) {
+		r->st.drop_out_full++;
+		return false;
+	}
+	sw_out_udp(out, r->cfg.sock, to, max);
+	r->st.bubbles_local++;
+	return true;
+}
+
 /* Indirect bubble through the client's server, plus a direct one when configured. */
 static bool send_bubbles(struct sw_relay *r, struct sw_peer *p, sw_time now, struct sw_out *out)
 {
@@ -252,6 +271,9 @@ static bool send_bubbles(struct sw_relay *r, struct sw_peer *p, sw_time now, str
 	sw_relay_bubble_src(r, p->addr, src);
 	if (!sw_ratelimit_allow(&r->bubble_rl, t.server, now)) {
 		r->st.bubbles_limited++; /* the cycle goes on as if sent: no busy timer */
+	} else if (r->cfg.local_server && t.server == r->cfg.local_server) {
+		if (!put_local_bubble(r, out, src, p->addr, t.mapped))
+			return false;
 	} else {
 		if (!put_bubble(r, out, src, p->addr, srv))
 			return false;

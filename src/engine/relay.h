@@ -57,6 +57,11 @@ struct sw_relay_config {
 	uint32_t icmp_rate, icmp_burst; /* 0 = defaults */
 	uint32_t bubble_rate, bubble_burst; /* per server IPv4; 0 = defaults, UINT32_MAX = off */
 	uint8_t icmp_src[16]; /* source of ICMPv6 errors; zero = the invoking destination */
+	/* Combined server+relay (RFC 4380 §5.4.3): the co-located server's primary IPv4
+	 * (host order; 0 = none). A bubble for one of its clients is not sent to ourselves
+	 * but, as that server would forward it, straight to the client's mapping with an
+	 * origin indication of local_server:3544 (and no extra direct bubble). */
+	uint32_t local_server;
 	/* Relay: destinations it forwards to (none = every global non-Teredo address).
 	 * Host relay: the host's addresses (more are learned from tun sources). */
 	struct sw_prefix6 served[SW_RELAY_MAX_SERVED];
@@ -72,6 +77,7 @@ struct sw_relay_config {
 	X(fwd_ipv6, "relay_forwarded_to_ipv6", "packets from Teredo clients forwarded to IPv6") \
 	X(bubbles_indirect, "relay_bubbles_indirect", "bubbles sent through a client's server") \
 	X(bubbles_direct, "relay_bubbles_direct", "bubbles sent to a client's mapping")    \
+	X(bubbles_local, "relay_bubbles_local_server", "bubbles to clients of the co-located server (origin indication)") \
 	X(bubbles_rx, "relay_bubbles_received", "bubbles received from clients")           \
 	X(bubbles_limited, "relay_bubbles_rate_limited", "bubbles not sent: per-server rate limit") \
 	X(queued, "relay_queued", "packets queued for a peer not yet trusted")             \

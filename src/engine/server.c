@@ -347,8 +347,19 @@ static void dispatch(struct sw_server *s, unsigned sock, struct sw_endpoint from
 	to_teredo(s, from, k, pkt, ip, now, out);
 }
 
-void sw_server_input(struct sw_server *s, unsigned sock, struct sw_endpoint from,
-		     const uint8_t *buf, size_t len, sw_time now, struct sw_out *out)
+/* Combined mode (RFC 4380 §5.4.3): a Teredo source, to the IPv6 side or to a non-global
+ * destination other than the server's own (e.g. the fe80::<hash> of the relay's bubbles),
+ * is for the relay rule set of §5.4.2, not for the server's. */
+static bool for_relay(const struct sw_server *s, const struct sw_ip6 *ip)
+{
+	if (!sw_addr_is_teredo(ip->src) || is_local_dst(s, ip->dst))
+		return false;
+	return !sw_ip6_is_global(ip->dst) || !sw_addr_is_teredo(ip->dst);
+}
+
+static enum sw_server_verdict input(struct sw_server *s, unsigned sock, struct sw_endpoint from,
+				    const uint8_t *buf, size_t len, sw_time now,
+				    struct sw_out *out, bool combined)
 {
 	struct sw_pkt pkt;
 	struct sw_ip6 ip;
@@ -357,32 +368,50 @@ void sw_server_input(struct sw_server *s, unsigned sock, struct sw_endpoint from
 	s->st.rx++;
 	if (is_own_ip(s, from.ip)) { /* 2006 server loop; any port: never answer ourselves */
 		s->st.drop_own_source++;
-		return;
+		return SW_SERVER_DONE;
 	}
 	if (sock > SW_SERVER_SOCK_SECONDARY || sw_pkt_parse(buf, len, &pkt) < 0 ||
 	    sw_ip6_parse(pkt.ip6, pkt.ip6_len, &ip) < 0) { /* rule 1 */
 		s->st.drop_malformed++;
-		return;
+		return SW_SERVER_DONE;
 	}
 	k = classify(&ip);
-	if (k == K_OTHER && !s->relay) { /* rule 2 */
+	if (k == K_OTHER && !s->relay && !combined) { /* rule 2 */
 		s->st.drop_not_icmp++;
-		return;
+		return SW_SERVER_DONE;
 	}
 	if (!sw_ipv4_is_global(from.ip, s->global_opts)) { /* rule 3 */
 		s->st.drop_src_nonglobal++;
-		return;
+		return SW_SERVER_DONE;
+	}
+	if (combined && for_relay(s, &ip)) { /* not rate-limited here: the relay bounds it */
+		s->st.to_relay++;
+		return SW_SERVER_TO_RELAY;
 	}
 	if (!sw_ratelimit_allow(&s->rl, from.ip, now)) {
 		s->st.drop_rate_limited++;
-		return;
+		return SW_SERVER_DONE;
 	}
 	if (sw_ip6_is_linklocal(ip.src) && k == K_RS && memcmp(ip.dst, all_routers, 16) == 0) {
 		rs_handle(s, sock, from, &pkt, &ip, out); /* rule 4 */
-		return;
+		return SW_SERVER_DONE;
 	}
 	if (accept_src(s, from, &ip))
 		dispatch(s, sock, from, k, &pkt, &ip, now, out);
+	return SW_SERVER_DONE;
+}
+
+void sw_server_input(struct sw_server *s, unsigned sock, struct sw_endpoint from,
+		     const uint8_t *buf, size_t len, sw_time now, struct sw_out *out)
+{
+	(void)input(s, sock, from, buf, len, now, out, false);
+}
+
+enum sw_server_verdict sw_server_input_combined(struct sw_server *s, unsigned sock,
+						struct sw_endpoint from, const uint8_t *buf,
+						size_t len, sw_time now, struct sw_out *out)
+{
+	return input(s, sock, from, buf, len, now, out, true);
 }
 
 void sw_server_tun_input(struct sw_server *s, const uint8_t *buf, size_t len, sw_time now,

@@ -73,6 +73,7 @@ struct sw_server_config {
 	X(echo_local, "server_echo_answered", "echo requests to the server answered")      \
 	X(tun_rx, "server_tun_rx", "packets received from the IPv6 side")                  \
 	X(tun_fwd, "server_tun_forwarded", "IPv6-side packets forwarded to served clients") \
+	X(to_relay, "server_passed_to_relay", "datagrams left to the co-located relay (RFC 4380 5.4.3)") \
 	X(drop_malformed, "server_drop_malformed", "not a well-formed Teredo packet (5.3.1 rule 1)") \
 	X(drop_not_icmp, "server_drop_not_icmp", "neither bubble nor ICMPv6 (rule 2)")      \
 	X(drop_src_nonglobal, "server_drop_src_nonglobal", "IPv4 source not global unicast (rule 3)") \
@@ -124,6 +125,20 @@ void sw_server_free(struct sw_server *s);
  * SW_OUT_UDP with sock 0/1 (always from port 3544), SW_OUT_TUN for the IPv6 side. */
 void sw_server_input(struct sw_server *s, unsigned sock, struct sw_endpoint from,
 		     const uint8_t *buf, size_t len, sw_time now, struct sw_out *out);
+/* Combined server+relay (RFC 4380 §5.4.3), for a caller that also runs a relay engine on
+ * the same sockets. Like sw_server_input, except that a datagram passing rules 1 and 3
+ * whose IPv6 source is a Teredo address and whose destination is the IPv6 side (not
+ * Teredo) or a non-global address that is not the server's (the link-local source of the
+ * relay's bubbles) is left untouched for the relay rule set (§5.4.2): the caller hands it
+ * to sw_relay_udp_input. Such datagrams skip the per-source limit (the relay bounds them)
+ * and are counted as to_relay. Everything else gets the server rules, rule 2 relaxed. */
+enum sw_server_verdict {
+	SW_SERVER_DONE = 0,     /* processed or dropped (counted) by the server rules */
+	SW_SERVER_TO_RELAY = 1, /* for the relay: nothing was output */
+};
+enum sw_server_verdict sw_server_input_combined(struct sw_server *s, unsigned sock,
+						struct sw_endpoint from, const uint8_t *buf,
+						size_t len, sw_time now, struct sw_out *out);
 /* An IPv6 packet from the IPv6 side (the tunnel device). Forwarded to a client of this
  * server (destination 2001:0:<primary>::/64) from the primary address, within the bound. */
 void sw_server_tun_input(struct sw_server *s, const uint8_t *buf, size_t len, sw_time now,
