@@ -811,6 +811,31 @@ static void test_reconf(void **st)
 	assert_int_equal(F.c.conf.server2, 0xCB007112);
 }
 
+static void test_server_not_known_yet(void **st)
+{
+	struct sw_client_conf k;
+	struct sw_endpoint d;
+
+	(void)st;
+	fx_free(&F);
+	fx_default_conf(&k);
+	k.server = k.server2 = 0; /* a name not resolved yet */
+	fx_init(&F, &k);
+	start(&F);
+	assert_int_equal(F.c.state, SW_CLIENT_OFFLINE);
+	assert_int_equal(F.out.n, 0);
+	assert_int_equal(sw_client_next_deadline(&F.c), SW_TIME_NEVER);
+	k.server = SRV1; /* resolved */
+	assert_int_equal(sw_client_reconf(&F.c, &k, F.now, &F.out), 0);
+	fx_timer(&F, 0);
+	assert_int_equal(F.c.state, SW_CLIENT_PROBE);
+	assert_true(fx_last_rs(&F, NULL, NULL, &d));
+	assert_int_equal(d.ip, SRV1);
+	assert_int_equal(F.c.conf.server2, SRV1 + 1);
+	k.server = 0x0A000001; /* a private address is refused */
+	assert_int_equal(sw_client_reconf(&F.c, &k, F.now, &F.out), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -842,6 +867,7 @@ int main(void)
 		T(test_server_loss_requalifies),
 		T(test_nat_none),
 		T(test_reconf),
+		T(test_server_not_known_yet),
 #undef T
 	};
 
