@@ -155,14 +155,17 @@ net_spawn() {
 
 net_pid() { cat "$NET_TMP/$1.pid"; }
 
-net_stop() { # NAME: SIGTERM and wait (bounded), then SIGKILL
+# Fails if it did not end within 5 s of SIGTERM (it is then killed with SIGKILL).
+net_stop() { # NAME: SIGTERM and wait (bounded)
 	[ -f "$NET_TMP/$1.pid" ] || return 0
 	_tp=$(net_pid "$1")
 	kill "$_tp" 2>/dev/null
 	_ti=0
 	while kill -0 "$_tp" 2>/dev/null && [ $_ti -lt 50 ]; do sleep 0.1; _ti=$((_ti + 1)); done
-	kill -9 "$_tp" 2>/dev/null && sleep 0.2
-	! kill -0 "$_tp" 2>/dev/null
+	kill -0 "$_tp" 2>/dev/null || return 0
+	kill -9 "$_tp" 2>/dev/null
+	sleep 0.2
+	return 1
 }
 
 # net_wait SECONDS CMD...: retry CMD every 0.2 s until it succeeds or time runs out.
