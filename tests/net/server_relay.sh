@@ -4,7 +4,9 @@
 # qualifies against it and reaches an IPv6-only host through that same shipwormd (there
 # is no other relay): first contact from the IPv6 side (the relay's bubble goes to its own
 # client straight, with an origin indication, as the server would forward it), then from
-# the client, then a bounded TCP transfer each way. Counters show both rule sets at work.
+# the client to another address, then a bounded TCP transfer each way. A low
+# ServerRateLimit shows the limit directives apply and that relayed traffic is not under
+# the server's per-source limit. Counters show both rule sets at work.
 #
 #        cli ──(198.18.1.0/24)── nat ──┐
 #                                      │ bridge "inet": 198.51.100.0/24 + 2001:db8:1::/64
@@ -39,7 +41,7 @@ attach() { # NS ADDR... : a leg on the bridge, eth0 in NS
 }
 attach srv 198.51.100.1/24 198.51.100.2/24 2001:db8:1::3/64
 attach nat 198.51.100.21/24
-attach h6 2001:db8:1::2/64
+attach h6 2001:db8:1::2/64 2001:db8:1::4/64
 net_link nat lan 198.18.1.1/24 cli eth0 198.18.1.2/24 || net_fail "lan"
 nsx cli ip route add default via 198.18.1.1
 net_forwarding nat srv
@@ -51,7 +53,8 @@ nsx h6 ip -6 route add 2001::/32 via 2001:db8:1::3
 
 # --- shipwormd: server and relay in one instance ---
 scf=$(net_miredo_conf srv "RelayType server" "ServerRelay yes" \
-	"ServerBindAddress 198.51.100.1" "InterfaceName sws0" \
+	"ServerBindAddress 198.51.100.1" "InterfaceName sws0" "ServerRateLimit 20" \
+	"ServerRateBurst 40" "ServerForwardLimit 300" \
 	"ControlSocket $NET_TMP/srv.sock" "User nobody")
 net_spawn server srv "$SWD" -f -c "$scf"
 net_wait 10 test -S "$NET_TMP/srv.sock" || net_fail "shipwormd did not start"
@@ -63,7 +66,13 @@ counter() { # NAME → value from status --json
 }
 nsx srv ip -6 route show 2001::/32 | grep -q sws0 || net_fail "no 2001::/32 route on sws0: $(nsx srv ip -6 route)"
 st --json >"$NET_TMP/status.json" || net_fail "status"
-grep -q '"relay": *true' "$NET_TMP/status.json" || net_fail "status does not say relay: $(cat "$NET_TMP/status.json")"
+python3 - "$NET_TMP/status.json" <<'PY' || net_fail "status: $(cat "$NET_TMP/status.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = {"relay": True, "rate_limit_pps": 20, "rate_limit_burst": 40, "forward_limit_pps": 300}
+bad = {k: d.get(k) for k in want if d.get(k) != want[k]}
+sys.exit(1 if bad else 0)
+PY
 
 # --- Debian's miredo client behind the NAT ---
 ccf=$(net_miredo_conf cli "RelayType client" "ServerAddress 198.51.100.1" "InterfaceName mtun")
@@ -88,7 +97,14 @@ net_log "$(grep 'packets transmitted' "$NET_TMP/ping1.log")"
 b=$(counter relay_bubbles_local_server)
 [ "${b:-0}" -ge 1 ] || net_fail "no bubble to the server's own client (status: $(st 2>&1))"
 
-# 2. from the Teredo side (and back again): every packet now
+# 2. first contact from the Teredo side, to an address the client never talked to: its
+#    echo test goes through the server and the relay, the reply comes back via the relay
+net_log "Teredo client -> IPv6-only host, other address (first contact from the client)"
+nsx cli ping -6 -c 8 -i 0.5 -W 2 2001:db8:1::4 >"$NET_TMP/ping4.log" 2>&1
+grep -q 'received' "$NET_TMP/ping4.log" || net_fail "ping did not run: $(cat "$NET_TMP/ping4.log")"
+grep -q ' 0 received' "$NET_TMP/ping4.log" && net_fail "no reply to the client's first contact: $(tail -2 "$NET_TMP/ping4.log")"
+net_log "$(grep 'packets transmitted' "$NET_TMP/ping4.log")"
+#    then every packet, both ways
 net_log "Teredo client -> IPv6-only host"
 nsx cli ping -6 -c 5 -i 0.3 -W 2 2001:db8:1::2 >"$NET_TMP/ping2.log" 2>&1 ||
 	net_fail "Teredo -> IPv6: $(tail -2 "$NET_TMP/ping2.log")"
