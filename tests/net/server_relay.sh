@@ -135,6 +135,34 @@ net_log "server: rs_answered=$rs passed_to_relay=$pr rate_limited=$rl; relay: to
 [ "${pr:-0}" -ge 100 ] && [ "${v:-0}" -ge 100 ] || net_fail "client traffic not relayed: passed=$pr to_ipv6=$v"
 [ "${t:-0}" -ge 100 ] || net_fail "IPv6 traffic not relayed: to_teredo=$t"
 [ "${tr:-0}" -ge 1 ] || net_fail "the relay trusted no peer"
+nsx srv "$CLI" peers --socket "$NET_TMP/srv.sock" --json >"$NET_TMP/peers.json" || net_fail "peers"
+python3 - "$NET_TMP/peers.json" "$TA" <<'PY' || net_fail "client not a trusted peer: $(cat "$NET_TMP/peers.json")"
+import ipaddress, json, sys
+d = json.load(open(sys.argv[1]))
+peers = d if isinstance(d, list) else d.get("peers", [])
+ta = ipaddress.IPv6Address(sys.argv[2])
+sys.exit(0 if any(ipaddress.IPv6Address(p["address"]) == ta and p["trusted"] for p in peers) else 1)
+PY
+
+# --- shipworm's own client against the same server and relay ---
+net_stop miredo || net_fail "miredo client did not stop"
+ccf2=$(net_miredo_conf cli2 "RelayType client" "ServerAddress 198.51.100.1" \
+	"InterfaceName swc0" "ControlSocket $NET_TMP/cli.sock" "User nobody")
+net_spawn swclient cli "$SWD" -f -c "$ccf2"
+net_log "waiting for shipworm's client to qualify"
+net_wait 40 sh -c "[ -n \"\$(ip netns exec $(ns cli) ip -6 -o addr show dev swc0 scope global 2>/dev/null)\" ]" ||
+	net_fail "shipworm client did not qualify (server: $(st 2>&1))"
+TA2=$(net_teredo_addr cli swc0)
+net_log "shipworm client $TA2"
+nsx h6 ping -6 -c 8 -i 0.5 -W 2 "$TA2" >"$NET_TMP/ping5.log" 2>&1
+grep -q ' 0 received' "$NET_TMP/ping5.log" && net_fail "IPv6 host -> shipworm client (first contact): $(tail -2 "$NET_TMP/ping5.log")"
+grep -q 'received' "$NET_TMP/ping5.log" || net_fail "ping did not run: $(cat "$NET_TMP/ping5.log")"
+net_log "IPv6 host -> shipworm client: $(grep 'packets transmitted' "$NET_TMP/ping5.log")"
+nsx cli ping -6 -c 5 -i 0.3 -W 2 2001:db8:1::4 >"$NET_TMP/ping6.log" 2>&1 ||
+	net_fail "shipworm client -> IPv6 host: $(tail -2 "$NET_TMP/ping6.log")
+client: $(nsx cli "$CLI" status --socket "$NET_TMP/cli.sock" 2>&1)"
+net_log "shipworm client -> IPv6 host: $(grep 'packets transmitted' "$NET_TMP/ping6.log")"
+net_stop swclient || net_fail "shipworm client did not stop"
 kill -0 "$(net_pid server)" || net_fail "shipwormd died"
 echo "PASS"
 exit 0
