@@ -144,6 +144,19 @@ ta = ipaddress.IPv6Address(sys.argv[2])
 sys.exit(0 if any(ipaddress.IPv6Address(p["address"]) == ta and p["trusted"] for p in peers) else 1)
 PY
 
+# --- reload: the same file reloads; switching ServerRelay off is refused, relaying goes on
+chmod o+x "$NET_TMP"; chmod o+r "$scf" # the daemon re-reads it as nobody
+kill -HUP "$(net_pid server)"
+net_wait 5 grep -q 'configuration reloaded' "$NET_TMP/server.log" ||
+	net_fail "an unchanged configuration did not reload: $(tail -5 "$NET_TMP/server.log")"
+sed -i 's/^ServerRelay yes$/ServerRelay no/' "$scf"
+kill -HUP "$(net_pid server)"
+net_wait 5 grep -q "ServerRelay and the server limits are set at start" "$NET_TMP/server.log" ||
+	net_fail "a reload switching ServerRelay off was not refused: $(tail -5 "$NET_TMP/server.log")"
+nsx h6 ping -6 -c 3 -i 0.3 -W 2 "$TA" >"$NET_TMP/ping7.log" 2>&1 ||
+	net_fail "relaying stopped after a refused reload: $(tail -2 "$NET_TMP/ping7.log")"
+net_log "reload: unchanged file applied, ServerRelay change refused, still relaying"
+
 # --- shipworm's own client against the same server and relay ---
 net_stop miredo || net_fail "miredo client did not stop"
 ccf2=$(net_miredo_conf cli2 "RelayType client" "ServerAddress 198.51.100.1" \
