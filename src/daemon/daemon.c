@@ -33,11 +33,14 @@ int sw_daemon_create(struct sw_daemon **dp, const struct sw_config *cfg,
 	return 0;
 }
 
-/* Buffer size for one datagram: the largest IPv6 packet plus Teredo headers. */
+/* Buffer size for one datagram: the largest IPv6 packet plus Teredo headers; with
+ * offloads, a run of coalesced datagrams (UDP GRO). */
 static size_t udp_bufsize(const struct sw_daemon *d)
 {
 	size_t mtu = d->cfg.mtu < 2048 ? 2048 : d->cfg.mtu; /* as tun_slot: MTU may grow to it */
 
+	if (d->cfg.offload && mtu + 1024 < SW_UDP_GRO_BUFSIZE)
+		return SW_UDP_GRO_BUFSIZE;
 	return mtu + 1024;
 }
 
@@ -54,7 +57,7 @@ int sw_daemon_udp_open(struct sw_daemon *d, uint32_t ip, uint16_t port)
 			return -ENOMEM;
 	}
 	s = &d->udp[d->nudp];
-	err = sw_udp_open(&s->u, ip, port, 0);
+	err = sw_udp_open(&s->u, ip, port, d->cfg.offload ? SW_UDP_OFFLOAD : 0);
 	if (err) {
 		sw_log_errno(err, "cannot bind UDP %u.%u.%u.%u:%u", ip >> 24, (ip >> 16) & 255,
 			     (ip >> 8) & 255, ip & 255, port);
@@ -93,8 +96,14 @@ int sw_daemon_udp_join(struct sw_daemon *d, unsigned sock, uint32_t group)
 static int tun_buffers(struct sw_daemon *d, unsigned mtu)
 {
 	d->tun_slot = mtu < 2048 ? 2048 : mtu;
-	d->tunbuf = malloc(d->tun_slot * SW_DAEMON_TUN_BATCH);
-	return d->tunbuf ? 0 : -ENOMEM;
+	d->tunbuf = malloc(d->tun_slot * SW_DAEMON_TUN_SLOTS);
+	if (!d->tunbuf)
+		return -ENOMEM;
+	if (!d->tun.vnet)
+		return 0;
+	d->superbuf = malloc(d->tun_slot + SW_OFFLOAD_MAX);
+	d->gro.buf = malloc(SW_OFFLOAD_MAX);
+	return d->superbuf && d->gro.buf ? 0 : -ENOMEM;
 }
 
 int sw_daemon_tun_open(struct sw_daemon *d, const char *name, unsigned mtu)
@@ -103,11 +112,13 @@ int sw_daemon_tun_open(struct sw_daemon *d, const char *name, unsigned mtu)
 
 	if (d->tun.fd >= 0)
 		return -EBUSY;
-	err = sw_tun_open(&d->tun, name, 0);
+	err = sw_tun_open(&d->tun, name, d->cfg.offload ? SW_TUN_OFFLOAD : 0);
 	if (err) {
 		sw_log_errno(err, "cannot create tunnel %s", name);
 		return err;
 	}
+	if (d->tun.vnet && !d->tun.offload)
+		sw_log_info("tunnel %s: no offloads from this kernel", d->tun.name);
 	err = sw_nl_ifindex(&d->nl, d->tun.name);
 	if (err < 0)
 		goto fail;
@@ -121,7 +132,8 @@ int sw_daemon_tun_open(struct sw_daemon *d, const char *name, unsigned mtu)
 		err = sw_loop_add(&d->loop, d->tun.fd, EPOLLIN, sw_daemon_on_tun, d);
 	if (err)
 		goto fail;
-	sw_log_info("tunnel %s up, MTU %u", d->tun.name, mtu);
+	sw_log_info("tunnel %s up, MTU %u%s", d->tun.name, mtu,
+		    d->tun.offload ? ", offloads (superpackets)" : "");
 	return 0;
 fail:
 	sw_log_errno(err, "cannot set up tunnel %s%s%s", d->tun.name, d->nl.err[0] ? ": " : "",
@@ -239,6 +251,8 @@ void sw_daemon_destroy(struct sw_daemon *d)
 		sw_udp_close(&d->udp[i].u);
 	sw_udp_rx_free(d->rx);
 	free(d->tunbuf);
+	free(d->superbuf);
+	free(d->gro.buf);
 	sw_loop_close(&d->loop);
 	free(d);
 }

@@ -22,7 +22,8 @@
 #define SW_DAEMON_OUT 512           /* outputs per batch */
 #define SW_DAEMON_ARENA (1u << 20)  /* bytes of output per batch */
 #define SW_DAEMON_EVENTS 64
-#define SW_DAEMON_TUN_BATCH 64      /* packets read from the tunnel per wakeup */
+#define SW_DAEMON_TUN_BATCH 64      /* packets (or superpackets) read from the tunnel per wakeup */
+#define SW_DAEMON_TUN_SLOTS 256     /* packets (or segments) from the tunnel per output batch */
 #define SW_DAEMON_RX_ROUNDS 8       /* recvmmsg batches per socket per wakeup */
 
 struct sw_daemon_stats {
@@ -52,8 +53,12 @@ struct sw_daemon {
 	struct sw_tun tun;
 	int ifindex;
 	unsigned mtu;
-	uint8_t *tunbuf; /* SW_DAEMON_TUN_BATCH slots of tun_slot bytes */
+	uint8_t *tunbuf; /* SW_DAEMON_TUN_SLOTS slots of tun_slot bytes */
 	size_t tun_slot;
+	size_t tun_next; /* the next free slot: those before it may be in the output batch */
+	uint8_t *superbuf; /* offload: tun_slot + SW_OFFLOAD_MAX bytes, a superpacket whole */
+	struct sw_gro gro; /* offload: TCP segments joined for one tunnel write */
+	uint16_t seg_len[SW_DAEMON_TUN_SLOTS];
 	struct sw_out out;
 	uint64_t out_full_total;
 	struct sw_out_pkt pkt[SW_DAEMON_OUT];

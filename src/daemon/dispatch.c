@@ -113,20 +113,53 @@ static void flush_udp(struct sw_daemon *d, unsigned sock)
 		sw_udp_send(&d->udp[sock].u, d->tx, n);
 }
 
+/* Write the joined superpacket (or the one packet) waiting in d->gro. */
+static void gro_write(struct sw_daemon *d)
+{
+	struct sw_vnet h;
+
+	if (!d->gro.len)
+		return;
+	sw_gro_finish(&d->gro, &h);
+	if (!sw_tun_write_vnet(&d->tun, &h, d->gro.buf, d->gro.len) && d->gro.n > 1) {
+		d->tun.stats.tx_superpackets++;
+		d->tun.stats.tx_joined += d->gro.n;
+	}
+	d->gro.len = 0;
+}
+
+/* One packet for the tunnel: joined to its flow's previous segments where it can be, in
+ * order with everything else. */
+static void tun_out(struct sw_daemon *d, const uint8_t *data, size_t len)
+{
+	if (d->tun.fd < 0) {
+		d->stats.tun_dropped++;
+		return;
+	}
+	if (!d->gro.buf) {
+		sw_tun_write(&d->tun, data, len);
+		return;
+	}
+	if (sw_gro_add(&d->gro, data, len))
+		return;
+	gro_write(d);
+	if (!sw_gro_add(&d->gro, data, len))
+		sw_tun_write(&d->tun, data, len);
+}
+
 static void flush(struct sw_daemon *d)
 {
 	for (size_t i = 0; i < d->out.n; i++) {
 		const struct sw_out_pkt *p = &d->out.pkt[i];
 
 		if (p->kind == SW_OUT_TUN) {
-			if (d->tun.fd >= 0)
-				sw_tun_write(&d->tun, p->data, p->len);
-			else
-				d->stats.tun_dropped++;
+			tun_out(d, p->data, p->len);
 		} else if (p->kind == SW_OUT_UDP && p->sock >= d->nudp) {
 			d->stats.udp_bad_sock++;
 		}
 	}
+	if (d->gro.buf)
+		gro_write(d);
 	for (unsigned s = 0; s < d->nudp; s++)
 		flush_udp(d, s);
 	for (size_t i = 0; i < d->out.n_ev; i++)
@@ -171,29 +204,102 @@ void sw_daemon_on_udp(void *ctx, uint32_t events)
 					   m[i].len, now, &d->out);
 		}
 		flush(d); /* outputs may point into the receive buffers */
-		if (n < SW_UDP_BATCH)
+		if (!s->u.rx_more)
 			break;
 	}
 	sw_daemon_rearm(d);
+}
+
+static uint8_t *tun_slot(struct sw_daemon *d, size_t i)
+{
+	return d->tunbuf + i * d->tun_slot;
+}
+
+/* Make room for k slots: flush the batch (nothing refers to the slots after) if needed. */
+static void tun_room(struct sw_daemon *d, size_t k)
+{
+	if (d->tun_next + k > SW_DAEMON_TUN_SLOTS) {
+		flush(d);
+		d->tun_next = 0;
+	}
+}
+
+static void tun_feed(struct sw_daemon *d, const uint8_t *pkt, size_t len, sw_time now)
+{
+	maybe_flush(d);
+	if (d->role->tun_input)
+		d->role->tun_input(d->state, pkt, len, now, &d->out);
+}
+
+/* A superpacket (its first tun_slot bytes in the current slot, the rest in superbuf after
+ * them): its segments into slots, each to the role. */
+static void tun_split(struct sw_daemon *d, const struct sw_vnet *h, size_t len, sw_time now)
+{
+	uint8_t *pkt = d->superbuf;
+	int count, k;
+
+	memcpy(pkt, tun_slot(d, d->tun_next), len < d->tun_slot ? len : d->tun_slot);
+	count = sw_offload_count(h, pkt, len, d->tun_slot);
+	if (count < 0) {
+		d->tun.stats.rx_offload_errors++;
+		return;
+	}
+	d->tun.stats.rx_superpackets++;
+	tun_room(d, (size_t)count < SW_DAEMON_TUN_SLOTS ? (size_t)count : SW_DAEMON_TUN_SLOTS);
+	for (int done = 0; done < count; done += k) {
+		tun_room(d, 1);
+		k = sw_offload_split(h, pkt, len, (size_t)done, SW_DAEMON_TUN_SLOTS - d->tun_next,
+				     tun_slot(d, d->tun_next), d->tun_slot, d->seg_len + d->tun_next);
+		if (k <= 0) {
+			d->tun.stats.rx_offload_errors++;
+			return;
+		}
+		for (int j = 0; j < k; j++, d->tun_next++)
+			tun_feed(d, tun_slot(d, d->tun_next), d->seg_len[d->tun_next], now);
+		d->tun.stats.rx_segments += (uint64_t)k;
+	}
+}
+
+/* One packet read into the current slot (and superbuf): to the role. */
+static void tun_packet(struct sw_daemon *d, const struct sw_vnet *h, size_t len, sw_time now)
+{
+	uint8_t *slot = tun_slot(d, d->tun_next);
+
+	if (h->gso_type != SW_VNET_GSO_NONE) {
+		tun_split(d, h, len, now);
+		return;
+	}
+	if (len > d->tun_slot || sw_offload_csum(h, slot, len) < 0) {
+		d->tun.stats.rx_offload_errors++;
+		return;
+	}
+	d->tun_next++;
+	tun_feed(d, slot, len, now);
 }
 
 void sw_daemon_on_tun(void *ctx, uint32_t events)
 {
 	struct sw_daemon *d = ctx;
 	sw_time now = sw_clock_now();
+	struct sw_vnet h;
 
 	(void)events;
 	for (int i = 0; i < SW_DAEMON_TUN_BATCH; i++) {
-		uint8_t *buf = d->tunbuf + (size_t)i * d->tun_slot;
-		long n = sw_tun_read(&d->tun, buf, d->tun_slot);
+		long n;
 
-		if (n <= 0)
+		tun_room(d, 1);
+		n = sw_tun_readv(&d->tun, &h, tun_slot(d, d->tun_next), d->tun_slot,
+				 d->superbuf ? d->superbuf + d->tun_slot : NULL,
+				 d->superbuf ? SW_OFFLOAD_MAX : 0);
+		if (n < 0 && n != -EIO)
 			break;
-		maybe_flush(d);
-		if (d->role->tun_input)
-			d->role->tun_input(d->state, buf, (size_t)n, now, &d->out);
+		if (n == 0)
+			break;
+		if (n > 0)
+			tun_packet(d, &h, (size_t)n, now);
 	}
 	flush(d);
+	d->tun_next = 0;
 	sw_daemon_rearm(d);
 }
 
@@ -226,7 +332,8 @@ static bool needs_restart(const struct sw_config *a, const struct sw_config *b)
 	       a->bind_port != b->bind_port || a->server_bind_ip != b->server_bind_ip ||
 	       a->server_bind_ip2 != b->server_bind_ip2 ||
 	       strcmp(a->control_socket, b->control_socket) != 0 ||
-	       strcmp(a->user, b->user) != 0 || memcmp(a->prefix, b->prefix, 16) != 0;
+	       strcmp(a->user, b->user) != 0 || memcmp(a->prefix, b->prefix, 16) != 0 ||
+	       a->offload != b->offload;
 }
 
 static void reload(struct sw_daemon *d)
@@ -240,7 +347,7 @@ static void reload(struct sw_daemon *d)
 	err = sw_config_load(&next, d->cfg.path, report, NULL);
 	if (!err && needs_restart(&d->cfg, &next)) {
 		sw_log_warnx("reload refused: RelayType, InterfaceName, Prefix, addresses, ports, "
-			     "ControlSocket or User changed (restart to apply)");
+			     "ControlSocket, User or Offload changed (restart to apply)");
 		err = -EINVAL;
 	}
 	if (!err && d->role->reload)

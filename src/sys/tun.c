@@ -5,9 +5,23 @@
 #include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "sys/tun.h"
+
+/* Headers, partial checksums and TCP/IPv6 superpackets; 0 or -errno. */
+static int enable_offload(struct sw_tun *t)
+{
+	int hlen = SW_VNET_HLEN;
+
+	if (ioctl(t->fd, TUNSETVNETHDRSZ, &hlen) < 0)
+		return -errno;
+	if (ioctl(t->fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO6)) < 0)
+		return -errno;
+	t->offload = true;
+	return 0;
+}
 
 int sw_tun_open(struct sw_tun *t, const char *name, unsigned flags)
 {
@@ -23,6 +37,8 @@ int sw_tun_open(struct sw_tun *t, const char *name, unsigned flags)
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
 	if (flags & SW_TUN_MULTI_QUEUE)
 		ifr.ifr_flags |= IFF_MULTI_QUEUE;
+	if (flags & SW_TUN_OFFLOAD)
+		ifr.ifr_flags |= IFF_VNET_HDR;
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
 		err = -errno;
@@ -30,6 +46,9 @@ int sw_tun_open(struct sw_tun *t, const char *name, unsigned flags)
 		t->fd = -1;
 		return err;
 	}
+	t->vnet = (flags & SW_TUN_OFFLOAD) != 0;
+	if (t->vnet)
+		enable_offload(t); /* without it: plain packets behind zeroed headers */
 	memcpy(t->name, ifr.ifr_name, sizeof(t->name));
 	t->name[sizeof(t->name) - 1] = '\0';
 	return 0;
@@ -44,8 +63,11 @@ void sw_tun_close(struct sw_tun *t)
 
 long sw_tun_read(struct sw_tun *t, uint8_t *buf, size_t len)
 {
-	ssize_t n = read(t->fd, buf, len);
+	ssize_t n;
 
+	if (t->vnet)
+		return -EINVAL;
+	n = read(t->fd, buf, len);
 	if (n < 0)
 		return (errno == EAGAIN || errno == EINTR) ? 0 : -errno;
 	if (n > 0)
@@ -53,14 +75,64 @@ long sw_tun_read(struct sw_tun *t, uint8_t *buf, size_t len)
 	return n;
 }
 
-int sw_tun_write(struct sw_tun *t, const uint8_t *buf, size_t len)
+long sw_tun_readv(struct sw_tun *t, struct sw_vnet *h, uint8_t *buf1, size_t len1,
+		  uint8_t *buf2, size_t len2)
 {
-	ssize_t n = write(t->fd, buf, len);
+	uint8_t hdr[SW_VNET_HLEN];
+	struct iovec iov[3] = {{hdr, sizeof(hdr)}, {buf1, len1}, {buf2, len2}};
+	ssize_t n;
 
-	if (n < 0 || (size_t)n != len) {
+	memset(h, 0, sizeof(*h));
+	if (!t->vnet) {
+		n = readv(t->fd, iov + 1, 2);
+	} else {
+		n = readv(t->fd, iov, 3);
+		if (n >= (ssize_t)sizeof(hdr)) {
+			sw_vnet_decode(hdr, h);
+			n -= (ssize_t)sizeof(hdr);
+		} else if (n >= 0) {
+			t->stats.rx_offload_errors++;
+			return -EIO;
+		}
+	}
+	if (n < 0)
+		return (errno == EAGAIN || errno == EINTR) ? 0 : -errno;
+	if (n > 0)
+		t->stats.rx_packets++;
+	return n;
+}
+
+static int write_iov(struct sw_tun *t, struct iovec *iov, int n, size_t len)
+{
+	ssize_t w = writev(t->fd, iov, n);
+
+	if (w < 0 || (size_t)w != len) {
 		t->stats.tx_errors++;
-		return n < 0 ? -errno : -EIO;
+		return w < 0 ? -errno : -EIO;
 	}
 	t->stats.tx_packets++;
 	return 0;
+}
+
+int sw_tun_write(struct sw_tun *t, const uint8_t *buf, size_t len)
+{
+	static const uint8_t zero[SW_VNET_HLEN];
+	struct iovec iov[2] = {{(void *)(uintptr_t)zero, sizeof(zero)},
+			       {(void *)(uintptr_t)buf, len}};
+
+	if (t->vnet)
+		return write_iov(t, iov, 2, len + sizeof(zero));
+	return write_iov(t, iov + 1, 1, len);
+}
+
+int sw_tun_write_vnet(struct sw_tun *t, const struct sw_vnet *h, const uint8_t *buf,
+		      size_t len)
+{
+	uint8_t hdr[SW_VNET_HLEN];
+	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)(uintptr_t)buf, len}};
+
+	if (!t->vnet)
+		return h->gso_type || h->flags ? -EINVAL : sw_tun_write(t, buf, len);
+	sw_vnet_encode(hdr, h);
+	return write_iov(t, iov, 2, len + sizeof(hdr));
 }
