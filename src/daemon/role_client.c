@@ -307,6 +307,7 @@ static void client_peers(void *state, struct sw_json *j, sw_time now)
 		sw_json_bool(j, "local", (p->flags & SW_PEER_LOCAL) != 0);
 		sw_json_u64(j, "last_rx_ms", now - p->last_rx);
 		sw_json_u64(j, "last_tx_ms", now - p->last_tx);
+		sw_json_u64(j, "queued_bytes", p->q.bytes);
 		sw_json_u64(j, "queued_packets", p->q.n);
 		sw_json_u64(j, "bubbles", p->bubbles);
 		sw_json_bool(j, "testing", sw_cpeer(p)->pending != 0);
