@@ -271,6 +271,9 @@ static void status_engine(const struct sw_client *c, struct sw_json *j, sw_time 
 		sw_json_bool(j, "cone", c->cone);
 		sw_json_ms(j, "qualified_for", now - c->qualified_at);
 	}
+	sw_json_endpoint(j, "local", (struct sw_endpoint){c->conf.local_ip ? c->conf.local_ip
+									 : c->local_ip,
+							    c->conf.local_port});
 	sw_json_u64(j, "local_port", c->conf.local_port);
 	sw_json_ms(j, "refresh_interval", c->conf.refresh_ms);
 	sw_json_ms(j, "randomized_refresh", c->rand_refresh);
