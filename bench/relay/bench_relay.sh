@@ -14,7 +14,10 @@
 #   generator, trusted through a bubble it sends; and the miredo client for TCP)
 #
 # Usage: bench_relay.sh [BUILD_DIR] [RATE] [SECONDS]   (defaults: build 50000 4)
-#   TCP_ONLY=1: only the bulk TCP part; TCP_BYTES: bytes per transfer (default 100 MB).
+#   TCP_ONLY=1: only the bulk TCP part; TCP_BYTES: bytes per transfer (default 100 MB);
+#   NO_OFFLOAD=1: shipwormd again with "Offload no" (sw-nooff), to see what offloads bring;
+#   TCP_CLIENT=shipworm: shipwormd as the Teredo client (default: Debian's miredo, which is
+#   then what bounds the bulk TCP figures on a small machine).
 # The TCP figures are bounded by the Teredo client (one miredo process) as much as by the
 # relay; on a shared machine every figure here moves by tens of percent between runs.
 set -u
@@ -139,24 +142,43 @@ tcp_bench() { # NAME
 }
 
 TCP_BYTES=${TCP_BYTES:-100000000}
+TCP_CLIENT=${TCP_CLIENT:-miredo}
 TAC=
 if command -v miredo-server >/dev/null && command -v socat >/dev/null; then
 	c=$(net_miredo_conf srv "ServerBindAddress 198.51.100.1" "ServerBindAddress2 198.51.100.2")
 	net_spawn msrv srv miredo-server -f -c "$c" -p "$NET_TMP/msrv.pidf"
 	c=$(net_miredo_conf mcli "RelayType client" "ServerAddress 198.51.100.1" "InterfaceName mtun")
-	net_spawn mcli c4 taskset -c $LCPU miredo -f -c "$c" -p "$NET_TMP/mcli.pidf"
+	if [ "$TCP_CLIENT" = shipworm ]; then
+		echo "ControlSocket $NET_TMP/cli.sock" >>"$c"
+		echo "User nobody" >>"$c"
+		net_spawn mcli c4 taskset -c $LCPU "$SWD" -f -c "$c"
+	else
+		net_spawn mcli c4 taskset -c $LCPU miredo -f -c "$c" -p "$NET_TMP/mcli.pidf"
+	fi
 	net_wait 20 sh -c "[ -n \"\$(ip netns exec $(ns c4) ip -6 -o addr show dev mtun scope global 2>/dev/null)\" ]" &&
 		TAC=$(net_teredo_addr c4 mtun)
 fi
 
-conf=$(net_miredo_conf sw "RelayType relay" "InterfaceName swb0" "BindAddress 198.51.100.10" \
-	"BindPort 3545" "ControlSocket $NET_TMP/sw.sock" "User nobody")
-net_spawn relay r taskset -c $RCPU "$SWD" -f -c "$conf"
-RPID=$(net_pid relay)
-net_wait 10 sh -c "ip netns exec $(ns r) ip -6 route show 2001::/32 | grep -q swb0" || net_fail "shipwormd did not start"
-bench shipworm
-tcp_bench shipworm >>"$NET_TMP/tcpout"
-net_stop relay || net_fail "shipwormd did not stop"
+offload_counters() { # [INSTANCE]: what the offloads did (superpackets, GSO, GRO), drops
+	SHIPWORM_RUNDIR=$NET_TMP "$B/src/cli/shipworm" metrics "${1:-sw}" 2>/dev/null |
+		awk '/^shipworm_(tun_rx_superpackets|tun_rx_segments|tun_tx_superpackets|tun_tx_joined|udp_tx_gso|udp_tx_gso_datagrams|udp_rx_gro|udp_rx_gro_datagrams|udp_tx_again|udp_tx_errors|udp_rx_overflow|tun_tx_errors|tun_rx_offload_errors|udp_tx_gso_refused)[ {]/ {
+			sub(/^shipworm_/, ""); sub(/\{[^}]*\}/, ""); printf " %s=%s", $1, $2 } END { print "" }'
+}
+
+shipworm() { # NAME OFFLOAD
+	conf=$(net_miredo_conf sw "RelayType relay" "InterfaceName swb0" "BindAddress 198.51.100.10" \
+		"BindPort 3545" "ControlSocket $NET_TMP/sw.sock" "User nobody" "Offload $2")
+	net_spawn relay r taskset -c $RCPU "$SWD" -f -c "$conf"
+	RPID=$(net_pid relay)
+	net_wait 10 sh -c "ip netns exec $(ns r) ip -6 route show 2001::/32 | grep -q swb0" || net_fail "shipwormd did not start"
+	bench "$1"
+	tcp_bench "$1" >>"$NET_TMP/tcpout"
+	echo "$1:$(offload_counters)" >>"$NET_TMP/offload"
+	[ "$TCP_CLIENT" = shipworm ] && echo "  its client:$(offload_counters cli)" >>"$NET_TMP/offload"
+	net_stop relay || net_fail "shipwormd did not stop"
+}
+shipworm shipworm yes
+[ -n "${NO_OFFLOAD:-}" ] && shipworm sw-nooff no
 
 if command -v miredo >/dev/null; then
 	conf=$(net_miredo_conf mir "RelayType cone" "InterfaceName mir0" "BindAddress 198.51.100.10" \
@@ -171,17 +193,20 @@ if command -v miredo >/dev/null; then
 fi
 
 echo
-awk '{ k = $2; if ($1 == "shipworm") { s[k] = $3; ss[k] = $4 } else { m[k] = $3; ms[k] = $4 } }
+awk '{ k = $2; if ($1 == "shipworm") { s[k] = $3; ss[k] = $4 } else if ($1 == "miredo") { m[k] = $3; ms[k] = $4 } }
 END { for (k in s) if (m[k] > 0 && ms[k] > 0)
 	printf "%-13s relay-process CPU per packet shipworm/miredo = %.2f   saturation shipworm/miredo = %.2f\n",
 		k, s[k] / m[k], ss[k] / ms[k] }' "$NET_TMP/results"
 if [ -s "$NET_TMP/tcpout" ]; then
 	echo
-	echo "bulk TCP ($TCP_BYTES bytes) between the IPv6 host and a Teredo client (Debian's miredo)"
+	echo "bulk TCP ($TCP_BYTES bytes) between the IPv6 host and a Teredo client ($TCP_CLIENT)"
 	cat "$NET_TMP/tcpout"
-	awk '{ if ($1 == "shipworm") s[$2] = $3; else m[$2] = $3 }
+	awk '{ if ($1 == "shipworm") s[$2] = $3; else if ($1 == "miredo") m[$2] = $3 }
 	END { for (k in s) if (m[k] > 0) printf "%-25s shipworm/miredo = %.2f\n", k, s[k] / m[k] }' "$NET_TMP/tcp"
 fi
+echo
+echo "offload counters at the end of each shipworm run"
+cat "$NET_TMP/offload"
 echo
 echo "peer table (shipworm), 1,000,000 peers; Miredo's reference: about 130 bytes per peer"
 "$PEERS" 1000000

@@ -66,9 +66,12 @@ static int configure(int fd, unsigned flags)
 		err = setopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0);
 	if (!err && (flags & SW_UDP_REUSEPORT))
 		err = setopt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
-	/* best effort: larger buffers absorb bursts (capped by net.core.*mem_max) */
-	setopt(fd, SOL_SOCKET, SO_RCVBUF, 1 << 20);
-	setopt(fd, SOL_SOCKET, SO_SNDBUF, 1 << 20);
+	/* best effort: larger buffers absorb bursts (GSO and GRO bring them 64 KB at a time);
+	 * past net.core.*mem_max while we may (CAP_NET_ADMIN), else up to it */
+	if (setopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, 4 << 20))
+		setopt(fd, SOL_SOCKET, SO_RCVBUF, 4 << 20);
+	if (setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, 4 << 20))
+		setopt(fd, SOL_SOCKET, SO_SNDBUF, 4 << 20);
 	return err;
 }
 
