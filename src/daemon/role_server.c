@@ -167,6 +167,7 @@ static int relay_engine(struct sw_daemon *d, const struct sw_config *cfg, struct
 		.max_peers = cfg->max_peers,
 		.queue_bytes = (uint32_t)(cfg->queue_bytes > UINT16_MAX ? UINT16_MAX : cfg->queue_bytes),
 		.local_server = cfg->server_bind_ip,
+		.local_server2 = cfg->server_bind_ip2,
 		.rand = sw_daemon_rand(d),
 	};
 	int err;

@@ -366,6 +366,16 @@ static void tx_untrusted(struct sw_relay *r, struct sw_peer *p, const struct sw_
 		send_bubbles(r, p, now, out);
 }
 
+/* Combined server+relay: a destination that would make us send to ourselves. */
+static bool dst_is_self(const struct sw_relay *r, const struct sw_teredo *t)
+{
+	uint32_t a = r->cfg.local_server, b = r->cfg.local_server2;
+
+	if (!a && !b)
+		return false;
+	return (b && t->server == b) || (a && t->mapped.ip == a) || (b && t->mapped.ip == b);
+}
+
 void sw_relay_tun_input(struct sw_relay *r, const uint8_t *buf, size_t len, sw_time now,
 			struct sw_out *out)
 {
@@ -385,6 +395,10 @@ void sw_relay_tun_input(struct sw_relay *r, const uint8_t *buf, size_t len, sw_t
 	if (!sw_ipv4_is_global(t.mapped.ip, r->cfg.global_opts) ||
 	    !sw_ipv4_is_global(t.server, r->cfg.global_opts)) {
 		r->st.drop_dst_nonglobal++;
+		return;
+	}
+	if (dst_is_self(r, &t)) {
+		r->st.drop_dst_self++;
 		return;
 	}
 	if (!sw_ip6_is_global(ip.src)) {

@@ -60,8 +60,11 @@ struct sw_relay_config {
 	/* Combined server+relay (RFC 4380 §5.4.3): the co-located server's primary IPv4
 	 * (host order; 0 = none). A bubble for one of its clients is not sent to ourselves
 	 * but, as that server would forward it, straight to the client's mapping with an
-	 * origin indication of local_server:3544 (and no extra direct bubble). */
+	 * origin indication of local_server:3544 (and no extra direct bubble). Destinations
+	 * mapped onto either server address, or "served" by its secondary (no client is),
+	 * are dropped: we would only be sending to ourselves. */
 	uint32_t local_server;
+	uint32_t local_server2; /* the co-located server's secondary IPv4; 0 = none */
 	/* Relay: destinations it forwards to (none = every global non-Teredo address).
 	 * Host relay: the host's addresses (more are learned from tun sources). */
 	struct sw_prefix6 served[SW_RELAY_MAX_SERVED];
@@ -93,6 +96,7 @@ struct sw_relay_config {
 	X(drop_tun_malformed, "relay_drop_tun_malformed", "invalid IPv6 packet from the IPv6 side") \
 	X(drop_dst_not_teredo, "relay_drop_dst_not_teredo", "destination not a Teredo address") \
 	X(drop_dst_nonglobal, "relay_drop_dst_ipv4_nonglobal", "embedded IPv4 not global unicast") \
+	X(drop_dst_self, "relay_drop_dst_self", "destination mapped onto (or served by the secondary of) the co-located server") \
 	X(drop_src_scope, "relay_drop_src_scope", "IPv6-side source not a global address") \
 	X(drop_too_big, "relay_drop_too_big", "larger than the Teredo MTU (InterfaceMTU)")  \
 	X(drop_no_entry, "relay_drop_table_full", "no peer entry could be made")          \

@@ -24,7 +24,8 @@ struct combo {
 static void combo_init(struct combo *c, uint32_t rl_rate, uint32_t rl_burst)
 {
 	struct sw_server_config sc = {.relay = true, .rl_rate = rl_rate, .rl_burst = rl_burst};
-	struct sw_relay_config rc = {.local_server = SRV1, .sock = SW_SERVER_SOCK_PRIMARY};
+	struct sw_relay_config rc = {.local_server = SRV1, .local_server2 = SRV2,
+				     .sock = SW_SERVER_SOCK_PRIMARY};
 	int err;
 
 	h_init_cfg(&c->h, &sc);
@@ -268,6 +269,39 @@ static void test_s85_s543_answer_flushes_queue(void **state)
 	combo_free(&c);
 }
 
+/* 78 with the loop rule of the server: IPv6-side packets that would make the relay send
+ * to its own server (a mapping onto either address, or the secondary as the client's
+ * server, which no client has) are dropped and counted, not sent to ourselves. */
+static void test_s78_s543_no_sending_to_self(void **state)
+{
+	struct combo c;
+	uint8_t src[16], dst[16], b[128];
+	size_t n;
+	const struct {
+		uint32_t server, mapped;
+		uint16_t port;
+	} cases[] = {
+		{SRV2, CLI_IP, CLI_PORT}, {SRV1, SRV1, 3544}, {SRV1, SRV2, 3544},
+		{OTHER_SRV, SRV1, 40000}, {OTHER_SRV, SRV2, 3544},
+	};
+
+	(void)state;
+	combo_init(&c, 0, 0);
+	a6("2001:db8::2", src);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		teredo(dst, cases[i].server, 0, cases[i].mapped, cases[i].port);
+		n = mk_l4(b, src, dst, 6);
+		combo_tun(&c, b, n, NOW);
+		if (c.h.out.n != 0 || c.r.st.drop_dst_self != i + 1) {
+			fprintf(stderr, "case %zu: %zu outputs, drop_dst_self %llu\n", i,
+				c.h.out.n, (unsigned long long)c.r.st.drop_dst_self);
+			dump("packet", b, n);
+			fail();
+		}
+	}
+	combo_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_s63_s543_server_rules_kept),
 		cmocka_unit_test(test_s81_s543_bubble_to_own_client),
 		cmocka_unit_test(test_s85_s543_answer_flushes_queue),
+		cmocka_unit_test(test_s78_s543_no_sending_to_self),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
