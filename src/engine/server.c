@@ -144,12 +144,13 @@ static void rs_answer(struct sw_server *s, unsigned sock, struct sw_endpoint fro
 {
 	struct sw_ra_params ra = {.server = s->ip[0], .dst = ip->src, .mtu = SW_TEREDO_MTU};
 	unsigned osock = (ip->src[8] & 0x80) ? !sock : sock; /* C bit: RFC 4380 §5.3.2, 5991 §3.2 */
-	uint8_t *b = sw_out_begin(out, RA_MAX), *end = b + RA_MAX, *p = b, *o, *ra_start;
+	uint8_t *b = sw_out_begin(out, RA_MAX), *end, *p = b, *o, *ra_start;
 
 	if (!b) {
 		s->st.drop_out_full++;
 		return;
 	}
+	end = b + RA_MAX;
 	if (pkt->has_auth)
 		p = ra_auth_put(p, end, &pkt->auth, sec);
 	o = p;
