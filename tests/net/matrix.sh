@@ -342,7 +342,7 @@ awk '$7 == "XFAIL" || $7 == "XPASS" {r = ""; for (i = 8; i <= NF; i++) r = r " "
 	if ($7 == "XPASS") { sub(/^[^(]*\(/, " ", r); sub(/\)$/, "", r) }
 	n[$7 ":" r]++} END {for (k in n) printf "  %3d %s\n", n[k], k}' "$OUT/all" | sort -k2
 echo "skipped (a shipworm role not built):"
-awk '$7 == "SKIP" {print "  " $2 "/" $3 "/" $4}' "$OUT/all" | sort -u
+awk '$7 == "SKIP" {r = ""; for (i = 8; i <= NF; i++) r = r " " $i; print "  " $2 "/" $3 "/" $4 r}' "$OUT/all" | sort -u
 total=$(echo $COMBOS | wc -w); total=$((total * 4 * $(echo $CELLS | wc -w)))
 got=$(wc -l <"$OUT/all")
 for o in PASS FAIL XFAIL XPASS SKIP; do printf '%s %s  ' $o "$(grep -c " $o " "$OUT/all")"; done
