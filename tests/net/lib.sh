@@ -2,15 +2,25 @@
 # lib.sh: the network-namespace harness shared by tests/net/*.sh and scripts/demo.
 #
 # Every namespace, veth, process and temp file made through these functions is recorded
-# and removed by net_cleanup (installed as an EXIT/INT/TERM trap by net_init), failure
-# included. Nothing here touches the host namespace's interfaces, addresses, routes or
-# firewall: veth pairs are created directly between the test's own namespaces. Processes
-# are killed by recorded PID only.
+# and removed by net_cleanup (installed as an EXIT/INT/TERM/HUP/PIPE trap by net_init),
+# failure included; processes still left inside the test's namespaces (daemons' children)
+# are found by namespace and killed too. Nothing here touches the host namespace's
+# interfaces, addresses, routes or firewall: veth pairs are created directly between the
+# test's own namespaces. Processes are killed by recorded PID only. Internal variables
+# start with "_" so that callers' variables are never clobbered.
 #
 # Address plan (documentation ranges, inside the namespaces only):
-#   IPv4 "internet" 198.51.100.0/24 (servers .1/.2, relay .10, NAT public sides .2x)
-#   private sides   198.18.N.0/24 (client .2, NAT .1)
-#   IPv6 side       2001:db8:1::/64 (relay ::1, IPv6-only host ::2)
+#   the routed world (net_world, net_world_site; see there): server 198.51.100.1/.2 and
+#   2001:db8:3::2, relay 203.0.113.2 and 2001:db8:2::2, IPv6-only host 2001:db8:1::2,
+#   NAT K public 203.0.113.4K+2, its client 198.18.K.2
+#   tests with their own bridge: IPv4 "internet" 198.51.100.0/24 (servers .1/.2, relay .10,
+#   NAT public sides .2x), private sides 198.18.N.0/24 (client .2, NAT .1), IPv6 side
+#   2001:db8:1::/64 (relay ::1, IPv6-only host ::2)
+#
+# Functions: net_init, net_cleanup, ns, nsx, net_ns_add, net_link, net_forwarding, net_nat,
+# net_nat_flush, net_spawn, net_pid, net_stop, net_wait, net_teredo_addr, net_log, net_fail,
+# net_miredo_conf, net_world, net_world_site, net_site_pub, net_sw_role_built,
+# net_sw_rundir, net_sw_conf.
 
 NET_PFX=""
 NET_TMP=""
