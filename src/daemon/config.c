@@ -13,7 +13,7 @@
 
 enum cfg_type {
 	T_RELAYTYPE, T_HOST, T_IP4, T_PORT, T_IFNAME, T_UINT, T_SIZE, T_PREFIX, T_FACILITY,
-	T_BOOL, T_PATH, T_USER,
+	T_BOOL, T_PATH, T_USER, T_ID,
 };
 
 #define ALL (SW_CFG_CLIENT | SW_CFG_RELAY | SW_CFG_SERVER | SW_CFG_HOST_RELAY)
@@ -61,6 +61,11 @@ static const struct cfg_key keys[] = {
 	{"ServerForwardLimit", T_UINT, OFF(server_fwd_rate), 0, 0, 0, 1000000, SW_CFG_SERVER},
 	{"ServerForwardBurst", T_UINT, OFF(server_fwd_burst), 0, 0, 1, 1000000, SW_CFG_SERVER},
 	{"Offload", T_BOOL, OFF(offload), 0, 0, 0, 0, ALL},
+	{"ClientIdentifier", T_ID, OFF(client_id), SZ(client_id), 0, 0, 0, SW_CFG_CLIENT},
+	{"ClientSecretFile", T_PATH, OFF(client_secret_file), SZ(client_secret_file), 0, 0, 0,
+	 SW_CFG_CLIENT},
+	{"SymmetricTest", T_BOOL, OFF(symmetric_test), 0, 0, 0, 0, SW_CFG_CLIENT},
+	{"NativeIPv6Check", T_BOOL, OFF(native_ipv6_check), 0, 0, 0, 0, SW_CFG_CLIENT},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(NKEYS <= SW_CFG_MAX_KEYS, "raise SW_CFG_MAX_KEYS");
@@ -152,6 +157,8 @@ static void defaults(struct sw_config *cfg)
 	cfg->server_fwd_rate = 500;
 	cfg->server_fwd_burst = 1000;
 	cfg->offload = true;
+	cfg->symmetric_test = true;
+	cfg->native_ipv6_check = true;
 	snprintf(cfg->user, sizeof(cfg->user), "shipworm");
 }
 
@@ -427,6 +434,8 @@ static int parse_value(struct sw_config *cfg, const struct cfg_key *k, const cha
 		return parse_word(v, "interface name", ifname_char, k->size, (char *)f, err, len);
 	case T_USER:
 		return parse_word(v, "user name", user_char, k->size, (char *)f, err, len);
+	case T_ID:
+		return parse_word(v, "client identifier", path_char, k->size, (char *)f, err, len);
 	case T_PATH:
 		if (v[0] != '/') {
 			snprintf(err, len, "'%s' is not an absolute path", tok(v, t, sizeof(t)));
@@ -558,6 +567,10 @@ static void derive(struct sw_config_parser *p)
 
 	if (c->role == SW_CFG_CLIENT && !c->server_name[0] && !is_bad(p, "ServerAddress"))
 		report(p, false, "RelayType %s needs ServerAddress", c->relay_type);
+	if (c->role == SW_CFG_CLIENT && !c->client_id[0] != !c->client_secret_file[0] &&
+	    !is_bad(p, "ClientIdentifier") && !is_bad(p, "ClientSecretFile"))
+		report(p, false, "secure qualification needs both ClientIdentifier and "
+		       "ClientSecretFile");
 	if (c->role == SW_CFG_SERVER && !c->server_bind_ip && !is_bad(p, "ServerBindAddress"))
 		report(p, false, "RelayType server needs ServerBindAddress");
 	if (!c->server_name2[0] && c->server_ip && c->server_ip != UINT32_MAX)
@@ -643,7 +656,7 @@ static size_t print_value(const struct sw_config *cfg, const struct cfg_key *k, 
 	struct in_addr v4;
 
 	switch (k->type) {
-	case T_RELAYTYPE: case T_HOST: case T_IFNAME: case T_USER: case T_PATH:
+	case T_RELAYTYPE: case T_HOST: case T_IFNAME: case T_USER: case T_PATH: case T_ID:
 		return (size_t)snprintf(buf, len, "%s", (const char *)f);
 	case T_IP4:
 		v4.s_addr = htonl(*(const uint32_t *)f);
@@ -672,7 +685,7 @@ static bool printable(const struct sw_config *cfg, const struct cfg_key *k)
 
 	if (!(k->roles & cfg->role))
 		return false;
-	if (k->type == T_HOST || k->type == T_PATH)
+	if (k->type == T_HOST || k->type == T_PATH || k->type == T_ID)
 		return f[0] != '\0';
 	if (k->type == T_IP4)
 		return *(const uint32_t *)f != 0;

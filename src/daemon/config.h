@@ -16,6 +16,7 @@
 #define SW_CFG_SOCK 108   /* sun_path */
 #define SW_CFG_LINE 1024  /* longest accepted line */
 #define SW_CFG_MAX_KEYS 64
+#define SW_CFG_ID 65      /* ClientIdentifier: 64 printable characters */
 
 /* The role family a RelayType selects (several RelayType words share one). */
 enum sw_cfg_role {
@@ -58,6 +59,11 @@ struct sw_config {
 	unsigned server_fwd_rate;   /* ServerForwardLimit: forwarded/s per destination (500; 0 = none) */
 	unsigned server_fwd_burst;  /* ServerForwardBurst (1000) */
 	bool offload;               /* Offload: TUN superpackets, UDP GSO/GRO (default yes) */
+	char client_id[SW_CFG_ID];  /* ClientIdentifier: secure qualification (client), "" = none */
+	char client_secret_file[SW_CFG_NAME]; /* ClientSecretFile: its shared secret (client) */
+	bool symmetric_test;        /* SymmetricTest: secondary-address NAT test (client, yes) */
+	bool native_ipv6_check;     /* NativeIPv6Check: step aside while a native IPv6 default
+				     * route exists, RFC 4380 §5.5 (client, default yes) */
 	/* Line on which each directive was given (0 = default), indexed like the key table. */
 	unsigned line[SW_CFG_MAX_KEYS];
 };

@@ -10,6 +10,7 @@
 #include "daemon/json.h"
 #include "daemon/log.h"
 #include "daemon/role.h"
+#include "daemon/secret.h"
 #include "engine/client.h"
 #include "engine/client_tx.h"
 #include "sys/resolve.h"
@@ -33,7 +34,45 @@ struct client_role {
 	uint32_t ip1, ip2;       /* results of this resolution round */
 	sw_time retry_at, retry_ms, now;
 	char name[SW_CFG_NAME], name2[SW_CFG_NAME];
+	/* secure qualification: two slots, the engine's and the one a reload fills */
+	struct client_secret {
+		char id[SW_CFG_ID];
+		uint8_t key[SW_SECRET_HEX_MAX];
+		size_t key_len;
+	} sec[2];
+	char secret_file[SW_CFG_NAME]; /* ClientSecretFile read at open (or the last reload) */
 };
+
+/* ClientIdentifier and ClientSecretFile into slot s. 0 or -errno (logged). */
+static int secret_load(const struct sw_config *cfg, struct client_secret *s)
+{
+	struct client_secret t = {.key_len = 0};
+	int n = 0;
+
+	snprintf(t.id, sizeof t.id, "%s", cfg->client_id);
+	if (cfg->client_secret_file[0])
+		n = sw_secret_read_hex(cfg->client_secret_file, t.key, sizeof t.key);
+	if (n >= 0) {
+		t.key_len = (size_t)n;
+		*s = t;
+	}
+	explicit_bzero(&t, sizeof t);
+	return n < 0 ? n : 0;
+}
+
+static void secret_conf(const struct client_secret *s, struct sw_client_conf *k)
+{
+	k->id = (const uint8_t *)s->id;
+	k->id_len = (uint8_t)strlen(s->id);
+	k->key = s->key_len ? s->key : NULL;
+	k->key_len = s->key_len;
+}
+
+/* The slot the engine does not use (a reload fills it). */
+static struct client_secret *secret_spare(struct client_role *r)
+{
+	return r->c.conf.id == (const uint8_t *)r->sec[0].id ? &r->sec[1] : &r->sec[0];
+}
 
 static void client_conf(const struct sw_config *cfg, uint16_t port, struct sw_client_conf *k)
 {
@@ -45,6 +84,7 @@ static void client_conf(const struct sw_config *cfg, uint16_t port, struct sw_cl
 	k->local_plen = 24; /* the subnet filter of local discovery (SEC-7) */
 	k->refresh_ms = cfg->refresh_interval * 1000u;
 	k->cone_phase = cfg->cone_probe;
+	k->no_symmetric_test = !cfg->symmetric_test;
 	k->local_discovery = cfg->local_discovery;
 	k->rfc6890 = cfg->global_rfc6890;
 	k->max_peers = cfg->max_peers;
@@ -95,16 +135,21 @@ static int client_open(struct sw_daemon *d, const struct sw_config *cfg, void **
 	r = calloc(1, sizeof *r);
 	if (!r)
 		return -ENOMEM;
-	err = open_io(d, cfg, &sock, &r->disc_sock);
+	err = secret_load(cfg, &r->sec[0]);
+	if (!err)
+		err = open_io(d, cfg, &sock, &r->disc_sock);
 	if (!err) {
 		client_conf(cfg, sw_daemon_udp_port(d, (unsigned)sock), &r->k);
+		secret_conf(&r->sec[0], &r->k);
 		err = sw_client_init(&r->c, &r->k, sw_daemon_rand(d));
 	}
 	if (err) {
+		explicit_bzero(r->sec, sizeof r->sec);
 		free(r);
 		return err;
 	}
 	set_names(r, cfg);
+	snprintf(r->secret_file, sizeof r->secret_file, "%s", cfg->client_secret_file);
 	r->lookup = by_name(r);
 	r->retry_ms = RESOLVE_RETRY_MIN_MS;
 	*state = r;
@@ -237,11 +282,25 @@ static int client_reload(void *state, const struct sw_config *cfg)
 {
 	struct client_role *r = state;
 	bool renamed = cfg->server_ip == 0 && strcmp(cfg->server_name, r->name) != 0;
+	struct client_secret *spare = secret_spare(r);
+	/* the last configuration's (the engine's, or a reload's still waiting) */
+	struct client_secret *latest = r->k.id == (const uint8_t *)r->sec[0].id ? &r->sec[0]
+									    : &r->sec[1];
 	struct sw_client_conf k;
+	int err;
 
 	client_conf(cfg, r->k.local_port, &k);
 	if (k.refresh_ms < 4000 || k.refresh_ms > 3600000)
 		return -EINVAL;
+	/* unchanged: keep the secret (the file is root's, we may not be any more) */
+	if (strcmp(cfg->client_secret_file, r->secret_file) == 0 &&
+	    strcmp(cfg->client_id, latest->id) == 0) {
+		if (latest != spare)
+			*spare = *latest;
+	} else if ((err = secret_load(cfg, spare)) != 0)
+		return err;
+	snprintf(r->secret_file, sizeof r->secret_file, "%s", cfg->client_secret_file);
+	secret_conf(spare, &k);
 	if (cfg->server_ip == 0) { /* keep what the name resolved to until it resolves again */
 		k.server = r->k.server;
 		k.server2 = r->k.server2;
@@ -257,29 +316,38 @@ static int client_reload(void *state, const struct sw_config *cfg)
 	return 0;
 }
 
+/* The agreed members (control.h, shipworm(1) "JSON FIELDS"), then the client's own. */
 static void status_engine(const struct sw_client *c, struct sw_json *j, sw_time now)
 {
 	static const char *const phase[] = {"idle", "cone", "primary", "secondary", "maintenance"};
 
-	sw_json_str(j, "phase", c->phase < 5 ? phase[c->phase] : "?");
-	sw_json_ip4(j, "server", c->conf.server);
-	sw_json_ip4(j, "server2", c->conf.server2);
-	sw_json_bool(j, "failover", c->target != 0);
-	if (c->have_addr) {
-		sw_json_ip6(j, "address", c->addr);
-		sw_json_endpoint(j, "mapping", c->mapping);
-		sw_json_bool(j, "cone", c->cone);
-		sw_json_ms(j, "qualified_for", now - c->qualified_at);
+	sw_json_str(j, "nat_type", sw_client_nat_name(c->nat));
+	if (c->conf.server) { /* 0: the name is not resolved yet */
+		sw_json_obj_begin(j, "server");
+		sw_json_ip4(j, "primary", c->conf.server);
+		sw_json_ip4(j, "secondary", c->conf.server2);
+		sw_json_obj_end(j);
 	}
 	sw_json_endpoint(j, "local", (struct sw_endpoint){c->conf.local_ip ? c->conf.local_ip
 									 : c->local_ip,
 							    c->conf.local_port});
-	sw_json_u64(j, "local_port", c->conf.local_port);
-	sw_json_ms(j, "refresh_interval", c->conf.refresh_ms);
-	sw_json_ms(j, "randomized_refresh", c->rand_refresh);
+	if (c->have_addr) {
+		sw_json_endpoint(j, "mapped", c->mapping);
+		sw_json_ip6(j, "address", c->addr);
+	}
+	sw_json_u64(j, "refresh_interval_ms", c->conf.refresh_ms);
 	if (c->last_server)
-		sw_json_ms(j, "last_server_rx", now - c->last_server);
+		sw_json_u64(j, "last_refresh_ms", now - c->last_server);
 	sw_json_u64(j, "peers", c->peers.n);
+	/* client-specific */
+	sw_json_str(j, "phase", c->phase < 5 ? phase[c->phase] : "?");
+	sw_json_bool(j, "failover", c->target != 0);
+	if (c->have_addr) {
+		sw_json_bool(j, "cone", c->cone);
+		sw_json_u64(j, "qualified_for_ms", now - c->qualified_at);
+	}
+	sw_json_u64(j, "local_port", c->conf.local_port);
+	sw_json_u64(j, "randomized_refresh_ms", c->rand_refresh);
 	sw_json_u64(j, "max_peers", c->peers.max);
 	sw_json_bool(j, "local_discovery", c->conf.local_discovery);
 }
@@ -289,11 +357,10 @@ static void client_status(void *state, struct sw_json *j, sw_time now)
 	struct client_role *r = state;
 
 	sw_json_str(j, "state", sw_client_state_name(r->c.state));
-	sw_json_str(j, "nat", sw_client_nat_name(r->c.nat));
+	status_engine(&r->c, j, now);
 	if (by_name(r))
 		sw_json_str(j, "server_name", r->name);
 	sw_json_bool(j, "resolving", r->resolving != 0);
-	status_engine(&r->c, j, now);
 }
 
 static void client_peers(void *state, struct sw_json *j, sw_time now)
@@ -336,6 +403,7 @@ static void client_close(void *state)
 
 	sw_resolve_cancel(&r->res);
 	sw_client_free(&r->c);
+	explicit_bzero(r->sec, sizeof r->sec);
 	free(r);
 }
 

@@ -17,6 +17,7 @@
 #include "daemon/json.h"
 #include "daemon/log.h"
 #include "daemon/role.h"
+#include "daemon/secret.h"
 #include "engine/relay.h"
 #include "engine/server.h"
 #include "wire/addr.h"
@@ -31,27 +32,6 @@ struct server_role {
 	int sock[2];  /* daemon socket index of the primary and the secondary */
 	size_t n_secrets;
 };
-
-/* The file must be a regular file that nobody but its owner (root, or the user running
- * us) can read or write: a shared secret readable by others is no secret. */
-static int secrets_check(int fd, const char *path)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode)) {
-		sw_log_warnx("%s: not a regular file", path);
-		return -EINVAL;
-	}
-	if ((st.st_mode & 0077) || (st.st_uid != 0 && st.st_uid != geteuid())) {
-		sw_log_warnx("%s: refusing a secrets file readable or writable by others "
-			     "(mode %03o, owner %u): chmod 600, owned by root",
-			     path, (unsigned)(st.st_mode & 0777), (unsigned)st.st_uid);
-		return -EPERM;
-	}
-	return 0;
-}
 
 static int secrets_lines(FILE *f, const char *path, struct sw_server_secret *tab, size_t *n)
 {
@@ -79,24 +59,15 @@ static int secrets_lines(FILE *f, const char *path, struct sw_server_secret *tab
 static int secrets_load(const char *path, struct sw_server_secret **tab, size_t *n)
 {
 	FILE *f;
-	int fd, err;
+	int err;
 
 	*tab = NULL;
 	*n = 0;
 	if (!path[0])
 		return 0;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		sw_log_errno(err, "cannot open client secrets %s", path);
+	err = sw_secret_open(path, &f); /* refuses a file others may read (daemon/secret) */
+	if (err)
 		return err;
-	}
-	err = secrets_check(fd, path);
-	f = err ? NULL : fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return err ? err : -ENOMEM;
-	}
 	*tab = calloc(SECRETS_MAX, sizeof(**tab));
 	err = *tab ? secrets_lines(f, path, *tab, n) : -ENOMEM;
 	fclose(f);

@@ -133,6 +133,11 @@ sw_time sw_client_next_deadline(const struct sw_client *c)
 	return c->deadline < d ? c->deadline : d;
 }
 
+static bool same(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
 int sw_client_reconf(struct sw_client *c, const struct sw_client_conf *conf, sw_time now,
 		     struct sw_out *out)
 {
@@ -146,8 +151,10 @@ int sw_client_reconf(struct sw_client *c, const struct sw_client_conf *conf, sw_
 	k.pool_bufs = c->conf.pool_bufs;
 	k.queue_bytes = c->conf.queue_bytes;
 	requalify = k.server != c->conf.server || k.server2 != c->conf.server2 ||
-		    k.cone_phase != c->conf.cone_phase || k.key_len != c->conf.key_len ||
-		    k.id_len != c->conf.id_len;
+		    k.cone_phase != c->conf.cone_phase ||
+		    k.no_symmetric_test != c->conf.no_symmetric_test ||
+		    !same(k.key, k.key_len, c->conf.key, c->conf.key_len) ||
+		    !same(k.id, k.id_len, c->conf.id, c->conf.id_len);
 	c->conf = k;
 	if (requalify && c->state != SW_CLIENT_INITIAL)
 		sw_qualify_offline(c, now, true, out);

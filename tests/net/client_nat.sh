@@ -107,7 +107,7 @@ status() { # K → $NET_TMP/statusK.json
 field() { status "$1" && jget "$NET_TMP/status$1.json" "d['$2']"; }
 settled() { # K: qualified, or off-line with a NAT type
 	s=$(field "$1" state)
-	[ "$s" = qualified ] || { [ "$s" = offline ] && [ "$(field "$1" nat)" != unknown ]; }
+	[ "$s" = qualified ] || { [ "$s" = offline ] && [ "$(field "$1" nat_type)" != unknown ]; }
 }
 
 # ConeProbe costs 3 x 4 s behind a non-cone NAT before the C=0 phase: allow 45 s
@@ -117,7 +117,7 @@ for k in 1 2 3 4 5; do
 done
 k=1
 for want in none cone restricted restricted symmetric; do
-	st=$(field $k state); nat=$(field $k nat); addr=$(net_teredo_addr "cli$k" "swc$k")
+	st=$(field $k state); nat=$(field $k nat_type); addr=$(net_teredo_addr "cli$k" "swc$k")
 	net_log "site $k ($(eval echo \${$k})): state $st, nat $nat, address ${addr:-none}"
 	[ "$nat" = "$want" ] || fail "site $k: nat '$nat', expected '$want'"
 	if [ "$want" = symmetric ]; then
@@ -127,7 +127,7 @@ for want in none cone restricted restricted symmetric; do
 	else
 		[ "$st" = qualified ] || fail "site $k: state '$st'"
 		[ -n "$addr" ] || fail "site $k: no Teredo address on swc$k"
-		m=$(field $k mapping)
+		m=$(field $k mapped)
 		case $k in
 		1) [ "$m" = "${m#198.18.1.2:}" ] && fail "site 1: mapping $m is not the local address" ;;
 		*) [ "$m" = "${m#$(net_site_pub $k):}" ] && fail "site $k: mapping $m, expected $(net_site_pub $k)" ;;
@@ -207,8 +207,8 @@ if [ -n "$A4" ]; then
 	net_wait $((REFRESH + 5)) sh -c "a=\$(ip netns exec $(ns cli4) ip -6 -o addr show dev swc4 scope global | awk '{print \$4}' | cut -d/ -f1); [ -n \"\$a\" ] && [ \"\$a\" != \"$A4\" ]" ||
 		fail "no new address within $((REFRESH + 5)) s after the mapping changed"
 	N4=$(net_teredo_addr cli4 swc4)
-	net_log "new address $N4 after $(($(date +%s) - t0)) s (mapping $(field 4 mapping))"
-	[ "$(field 4 mapping)" = "$P4:40002" ] || fail "site 4 mapping $(field 4 mapping), expected $P4:40002"
+	net_log "new address $N4 after $(($(date +%s) - t0)) s (mapping $(field 4 mapped))"
+	[ "$(field 4 mapped)" = "$P4:40002" ] || fail "site 4 mapping $(field 4 mapped), expected $P4:40002"
 	nsx cli4 ip -6 -o addr show dev swc4 | grep -q "$A4" && fail "old address $A4 still on swc4"
 fi
 

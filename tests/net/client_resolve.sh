@@ -61,7 +61,7 @@ User nobody
 EOF2
 net_spawn cli cli1 "$SWD" -f -v -c "$NET_TMP/cli.conf"
 status() { nsx cli1 "$CLI" status --socket "$RUN/cli.sock" --json >"$NET_TMP/status.json" 2>/dev/null; }
-field() { status && jget "$NET_TMP/status.json" "d.get('$1')"; }
+field() { status && jget "$NET_TMP/status.json" "d.get('$1') if '$1' != 'server' else d.get('server', {}).get('primary')"; }
 
 net_wait 10 test -S "$RUN/cli.sock" || net_fail "client did not start"
 sleep 3

@@ -157,6 +157,16 @@ static const struct dir_case dir_cases[] = {
 	{"ServerBindAddress 192.0.2.10\nServerRateBurst 7", "ServerRateBurst 7\n"},
 	{"ServerBindAddress 192.0.2.10\nServerForwardLimit 0", "ServerForwardLimit 0\n"},
 	{"ServerBindAddress 192.0.2.10\nServerForwardBurst 9", "ServerForwardBurst 9\n"},
+	/* client: secure qualification, SymmetricTest, NativeIPv6Check (statements 22, 52) */
+	{"ServerAddress 192.0.2.1\nClientIdentifier alice@example\nClientSecretFile /etc/s",
+	 "ClientIdentifier alice@example\n"},
+	{"ServerAddress 192.0.2.1\nClientIdentifier a\nClientSecretFile /etc/shipworm/c.secret",
+	 "ClientSecretFile /etc/shipworm/c.secret\n"},
+	{"ServerAddress 192.0.2.1", "SymmetricTest yes\n"},
+	{"ServerAddress 192.0.2.1\nSymmetricTest no", "SymmetricTest no\n"},
+	{"ServerAddress 192.0.2.1", "NativeIPv6Check yes\n"},
+	{"RelayType autoclient\nServerAddress 192.0.2.1", "NativeIPv6Check yes\n"},
+	{"ServerAddress 192.0.2.1\nNativeIPv6Check off", "NativeIPv6Check no\n"},
 };
 
 static void test_every_directive(void **state)
@@ -340,6 +350,21 @@ static const struct err_case err_cases[] = {
 	 "t.conf:2: ServerRateBurst: '0' is out of range (1 to 1000000)"},
 	{"ServerBindAddress 192.0.2.1\nServerForwardLimit 2000000",
 	 "t.conf:2: ServerForwardLimit: '2000000' is out of range (0 to 1000000)"},
+	{"ServerAddress 192.0.2.1\nSymmetricTest 3", "t.conf:2: SymmetricTest: '3' is not yes or no"},
+	{"ServerAddress 192.0.2.1\nNativeIPv6Check x",
+	 "t.conf:2: NativeIPv6Check: 'x' is not yes or no"},
+	{"ServerAddress 192.0.2.1\nClientSecretFile s",
+	 "t.conf:2: ClientSecretFile: 's' is not an absolute path"},
+	{"ServerAddress 192.0.2.1\nClientIdentifier a\x01" "b",
+	 "t.conf:2: ClientIdentifier: 'a?b' is not a valid client identifier"},
+	{"ServerAddress 192.0.2.1\nClientIdentifier "
+	 "a1234567890123456789012345678901234567890123456789012345678901234",
+	 "t.conf:2: ClientIdentifier: 'a1234567890123456789012345678901234567890123456789012345678901234' "
+	 "is too long for client identifier (at most 64 characters)"},
+	{"ServerAddress 192.0.2.1\nClientIdentifier alice",
+	 "t.conf: secure qualification needs both ClientIdentifier and ClientSecretFile"},
+	{"ServerAddress 192.0.2.1\nClientSecretFile /etc/s",
+	 "t.conf: secure qualification needs both ClientIdentifier and ClientSecretFile"},
 	{"BindPort 1", "t.conf: RelayType client needs ServerAddress"},
 	{"RelayType autoclient", "t.conf: RelayType autoclient needs ServerAddress"},
 	{"RelayType server", "t.conf: RelayType server needs ServerBindAddress"},
