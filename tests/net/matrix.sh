@@ -22,10 +22,13 @@
 # reason is printed), XPASS (such a cell working anyway), SKIP (a shipworm role not built
 # yet). Exits 1 if any cell that should pass fails, 77 when not root.
 #
-# usage: matrix.sh [--quick] [--jobs N] [--keep-logs DIR]
+# usage: matrix.sh [--quick] [--jobs N] [--keep-logs DIR]   (about 4 min; --quick about 2)
 #   --quick   three combinations (all-shipworm, shipworm client with Miredo's server and
 #             relay, Miredo's client with shipworm's server and relay) instead of eight
 #   --jobs N  combinations run in parallel (default 4; each is mostly waiting on timers)
+#   --keep-logs DIR  keep the per-combination results and logs
+#       matrix.sh --combo SERVER RELAY CLIENT runs one combination and prints its raw
+#       "RES server relay client kind cell outcome note" lines (logs on stderr on failure).
 # The build comes from $SW_BUILD (default: <repo>/build): $SW_BUILD/src/daemon/shipwormd.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
