@@ -113,17 +113,36 @@ static void flush_udp(struct sw_daemon *d, unsigned sock)
 		sw_udp_send(&d->udp[sock].u, d->tx, n);
 }
 
+/* The kernel refused a UDP superpacket (no USO on write): its datagrams one by one, and
+ * UDP joined no more. */
+static void gro_unjoin(struct sw_daemon *d, const struct sw_vnet *h)
+{
+	uint8_t seg[2048];
+	uint16_t len;
+
+	d->gro.no_udp = true;
+	for (size_t i = 0; i < d->gro.n; i++) {
+		if (sw_offload_split(h, d->gro.buf, d->gro.len, i, 1, seg, sizeof(seg), &len) != 1)
+			break;
+		sw_tun_write(&d->tun, seg, len);
+	}
+}
+
 /* Write the joined superpacket (or the one packet) waiting in d->gro. */
 static void gro_write(struct sw_daemon *d)
 {
 	struct sw_vnet h;
+	int err;
 
 	if (!d->gro.len)
 		return;
 	sw_gro_finish(&d->gro, &h);
-	if (!sw_tun_write_vnet(&d->tun, &h, d->gro.buf, d->gro.len) && d->gro.n > 1) {
+	err = sw_tun_write_vnet(&d->tun, &h, d->gro.buf, d->gro.len);
+	if (!err && d->gro.n > 1) {
 		d->tun.stats.tx_superpackets++;
 		d->tun.stats.tx_joined += d->gro.n;
+	} else if (err == -EINVAL && h.gso_type == SW_VNET_GSO_UDP_L4) {
+		gro_unjoin(d, &h);
 	}
 	d->gro.len = 0;
 }

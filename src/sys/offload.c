@@ -6,7 +6,9 @@
 
 #define IP6_HLEN 40
 #define NH_TCP 6
+#define NH_UDP 17
 #define TCP_HLEN 20
+#define UDP_HLEN 8
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
 #define TCP_ACK 0x10
@@ -115,52 +117,47 @@ static void store_csum(uint8_t *field, uint16_t native)
 	memcpy(field, &native, 2);
 }
 
-/* Checksum a TCP segment (header at tcp, tlen bytes) from scratch into its field. */
-static void tcp_csum(const uint8_t *ip6, uint8_t *tcp, size_t tlen)
+/* Where the TCP or UDP header starts, how long the headers are and which protocol the
+ * superpacket carries; -EINVAL when malformed. */
+static int l4_layout(const struct sw_vnet *h, const uint8_t *pkt, size_t len, size_t *l4off,
+		     size_t *hl, uint8_t *proto)
 {
-	uint64_t acc = sum_pseudo(ip6, (uint32_t)tlen, NH_TCP);
+	bool udp = h->gso_type == SW_VNET_GSO_UDP_L4;
+	size_t off = IP6_HLEN, l4len;
 
-	tcp[16] = tcp[17] = 0;
-	store_csum(tcp + 16, (uint16_t)~fold_native(sum_native(tcp, tlen, acc)));
-}
-
-/* Where the TCP header starts and how long the headers are; -EINVAL when malformed. */
-static int tcp_layout(const struct sw_vnet *h, const uint8_t *pkt, size_t len, size_t *tcpoff,
-		      size_t *hl)
-{
-	size_t off = IP6_HLEN, doff;
-
-	if (len < IP6_HLEN + TCP_HLEN || (pkt[0] >> 4) != 6)
+	*proto = udp ? NH_UDP : NH_TCP;
+	if (len < IP6_HLEN + (udp ? UDP_HLEN : TCP_HLEN) || (pkt[0] >> 4) != 6)
 		return -EINVAL;
 	if (h->flags & SW_VNET_F_NEEDS_CSUM) {
 		off = h->csum_start;
-		if (h->csum_offset != 16 || off < IP6_HLEN)
+		if (h->csum_offset != (udp ? 6 : 16) || off < IP6_HLEN)
 			return -EINVAL;
-	} else if (pkt[6] != NH_TCP) {
+	} else if (pkt[6] != *proto) {
 		return -EINVAL;
 	}
-	if (off + TCP_HLEN > len)
+	if (off + (udp ? UDP_HLEN : TCP_HLEN) > len)
 		return -EINVAL;
-	doff = (size_t)(pkt[off + 12] >> 4) * 4;
-	if (doff < TCP_HLEN || off + doff > len)
+	l4len = udp ? UDP_HLEN : (size_t)(pkt[off + 12] >> 4) * 4;
+	if (l4len < (udp ? UDP_HLEN : TCP_HLEN) || off + l4len > len)
 		return -EINVAL;
-	*tcpoff = off;
-	*hl = off + doff;
+	*l4off = off;
+	*hl = off + l4len;
 	return 0;
 }
 
 int sw_offload_count(const struct sw_vnet *h, const uint8_t *pkt, size_t len, size_t slot)
 {
-	size_t tcpoff, hl, payload;
+	size_t l4off, hl, payload;
+	uint8_t proto;
 	int err;
 
 	if (h->gso_type == SW_VNET_GSO_NONE)
 		return len <= slot && len >= IP6_HLEN ? 1 : len < IP6_HLEN ? -EINVAL : -EMSGSIZE;
-	if (h->gso_type != SW_VNET_GSO_TCPV6)
+	if (h->gso_type != SW_VNET_GSO_TCPV6 && h->gso_type != SW_VNET_GSO_UDP_L4)
 		return -EPROTONOSUPPORT;
 	if (len > SW_OFFLOAD_MAX + IP6_HLEN || h->gso_size == 0)
 		return -EINVAL;
-	err = tcp_layout(h, pkt, len, &tcpoff, &hl);
+	err = l4_layout(h, pkt, len, &l4off, &hl, &proto);
 	if (err)
 		return err;
 	if (hl + h->gso_size > slot)
@@ -186,77 +183,112 @@ int sw_offload_csum(const struct sw_vnet *h, uint8_t *pkt, size_t len)
 	return 0;
 }
 
+/* Segment i of count: the per-protocol fields and the checksum from scratch. */
+static void fix_segment(uint8_t *s, size_t l4off, size_t hl, size_t chunk, uint8_t proto,
+			uint32_t seq, size_t i, size_t count)
+{
+	uint8_t *l4 = s + l4off;
+	size_t l4len = hl - l4off + chunk;
+	uint8_t *field = l4 + (proto == NH_UDP ? 6 : 16);
+	uint16_t c;
+
+	put16(s + 4, (uint16_t)(hl - IP6_HLEN + chunk));
+	if (proto == NH_UDP) {
+		put16(l4 + 4, (uint16_t)l4len);
+	} else {
+		put32(l4 + 4, seq);
+		if (i + 1 < count)
+			l4[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
+		if (i > 0)
+			l4[13] &= (uint8_t)~TCP_CWR;
+	}
+	field[0] = field[1] = 0;
+	c = (uint16_t)~fold_native(sum_native(l4, l4len, sum_pseudo(s, (uint32_t)l4len, proto)));
+	if (c == 0 && proto == NH_UDP)
+		c = 0xffff;
+	store_csum(field, c);
+}
+
 int sw_offload_split(const struct sw_vnet *h, const uint8_t *pkt, size_t len, size_t first,
 		     size_t max, uint8_t *out, size_t slot, uint16_t *lens)
 {
-	size_t tcpoff, hl, payload, g = h->gso_size, count;
+	size_t l4off, hl, payload, g = h->gso_size, count;
+	uint8_t proto;
 	uint32_t seq;
 	int k = 0;
 
-	if (h->gso_type != SW_VNET_GSO_TCPV6 || g == 0 || tcp_layout(h, pkt, len, &tcpoff, &hl) ||
-	    hl + g > slot)
+	if ((h->gso_type != SW_VNET_GSO_TCPV6 && h->gso_type != SW_VNET_GSO_UDP_L4) || g == 0 ||
+	    l4_layout(h, pkt, len, &l4off, &hl, &proto) || hl + g > slot)
 		return -EINVAL;
 	payload = len - hl;
 	count = payload ? (payload + g - 1) / g : 1;
-	seq = get32(pkt + tcpoff + 4);
+	seq = get32(pkt + l4off + 4);
 	for (size_t i = first; i < count && (size_t)k < max; i++, k++) {
-		uint8_t *s = out + (size_t)k * slot, *tcp = s + tcpoff;
+		uint8_t *s = out + (size_t)k * slot;
 		size_t chunk = payload - i * g < g ? payload - i * g : g;
 
 		memcpy(s, pkt, hl);
 		memcpy(s + hl, pkt + hl + i * g, chunk);
-		put16(s + 4, (uint16_t)(hl - IP6_HLEN + chunk));
-		put32(tcp + 4, seq + (uint32_t)(i * g));
-		if (i + 1 < count)
-			tcp[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
-		if (i > 0)
-			tcp[13] &= (uint8_t)~TCP_CWR;
-		tcp_csum(s, tcp, hl - tcpoff + chunk);
+		fix_segment(s, l4off, hl, chunk, proto, seq + (uint32_t)(i * g), i, count);
 		lens[k] = (uint16_t)(hl + chunk);
 	}
 	return k;
 }
 
-/* A TCP/IPv6 packet without extension headers that may be joined: its header length and
- * payload length, or false. */
-static bool gro_candidate(const uint8_t *pkt, size_t len, size_t *hl, size_t *payload)
+/* A TCP or UDP packet over IPv6 without extension headers that may be joined: its header
+ * length, payload length and protocol, or false. Its checksum must verify: the superpacket's
+ * will be the kernel's, not the sender's. */
+static bool gro_candidate(const uint8_t *pkt, size_t len, bool udp_ok, size_t *hl,
+			  size_t *payload, uint8_t *proto)
 {
-	size_t doff;
-	uint8_t fl;
+	size_t l4len;
 
-	if (len < IP6_HLEN + TCP_HLEN || (pkt[0] >> 4) != 6 || pkt[6] != NH_TCP ||
-	    get16(pkt + 4) != len - IP6_HLEN)
+	if (len < IP6_HLEN + UDP_HLEN || (pkt[0] >> 4) != 6 || get16(pkt + 4) != len - IP6_HLEN)
 		return false;
-	doff = (size_t)(pkt[IP6_HLEN + 12] >> 4) * 4;
-	fl = pkt[IP6_HLEN + 13];
-	if (doff < TCP_HLEN || IP6_HLEN + doff >= len || (fl & ~TCP_PSH) != TCP_ACK)
+	*proto = pkt[6];
+	if (*proto == NH_UDP && udp_ok) {
+		if (get16(pkt + IP6_HLEN + 4) != len - IP6_HLEN || get16(pkt + IP6_HLEN + 6) == 0)
+			return false;
+		l4len = UDP_HLEN;
+	} else if (*proto == NH_TCP && len >= IP6_HLEN + TCP_HLEN) {
+		l4len = (size_t)(pkt[IP6_HLEN + 12] >> 4) * 4;
+		if (l4len < TCP_HLEN || (pkt[IP6_HLEN + 13] & ~TCP_PSH) != TCP_ACK)
+			return false;
+	} else {
 		return false;
-	*hl = IP6_HLEN + doff;
+	}
+	if (IP6_HLEN + l4len >= len)
+		return false;
+	*hl = IP6_HLEN + l4len;
 	*payload = len - *hl;
-	/* verify: the superpacket's checksum will be the kernel's, not the sender's */
 	return fold_native(sum_native(pkt + IP6_HLEN, len - IP6_HLEN,
-				      sum_pseudo(pkt, (uint32_t)(len - IP6_HLEN), NH_TCP))) ==
+				      sum_pseudo(pkt, (uint32_t)(len - IP6_HLEN), *proto))) ==
 	       0xffff;
 }
 
-/* Same flow and same headers except payload length, sequence number, flags, checksum. */
-static bool gro_same(const uint8_t *a, const uint8_t *b, size_t hl)
+/* Same flow and same headers except payload length, TCP sequence number and flags,
+ * UDP length, checksum. */
+static bool gro_same(const uint8_t *a, const uint8_t *b, size_t hl, uint8_t proto)
 {
 	const uint8_t *ta = a + IP6_HLEN, *tb = b + IP6_HLEN;
 
-	return memcmp(a, b, 4) == 0 && memcmp(a + 6, b + 6, 34) == 0 &&
-	       memcmp(ta, tb, 4) == 0 && memcmp(ta + 8, tb + 8, 5) == 0 &&
-	       memcmp(ta + 14, tb + 14, 2) == 0 &&
+	if (memcmp(a, b, 4) != 0 || memcmp(a + 6, b + 6, 34) != 0 || memcmp(ta, tb, 4) != 0)
+		return false;
+	if (proto == NH_UDP)
+		return true;
+	return memcmp(ta + 8, tb + 8, 5) == 0 && memcmp(ta + 14, tb + 14, 2) == 0 &&
 	       memcmp(ta + 18, tb + 18, hl - IP6_HLEN - 18) == 0;
 }
 
 bool sw_gro_add(struct sw_gro *g, const uint8_t *pkt, size_t len)
 {
 	size_t hl, payload;
-	uint32_t next;
+	uint8_t proto;
+	bool psh;
 
-	if (!gro_candidate(pkt, len, &hl, &payload))
+	if (!gro_candidate(pkt, len, !g->no_udp, &hl, &payload, &proto))
 		return false;
+	psh = proto == NH_TCP && (pkt[IP6_HLEN + 13] & TCP_PSH);
 	if (g->len == 0) {
 		if (len > SW_OFFLOAD_MAX)
 			return false;
@@ -264,35 +296,45 @@ bool sw_gro_add(struct sw_gro *g, const uint8_t *pkt, size_t len)
 		g->len = len;
 		g->hl = hl;
 		g->gso_size = (uint16_t)payload;
+		g->proto = proto;
 		g->n = 1;
-		g->closed = (pkt[IP6_HLEN + 13] & TCP_PSH) != 0;
+		g->closed = psh;
 		return true;
 	}
-	next = get32(g->buf + IP6_HLEN + 4) + (uint32_t)(g->len - g->hl);
-	if (g->closed || hl != g->hl || payload > g->gso_size || g->len + payload > SW_OFFLOAD_MAX ||
-	    get32(pkt + IP6_HLEN + 4) != next || !gro_same(g->buf, pkt, hl))
+	if (g->closed || proto != g->proto || hl != g->hl || payload > g->gso_size ||
+	    g->len + payload > SW_OFFLOAD_MAX || !gro_same(g->buf, pkt, hl, proto))
+		return false;
+	if (proto == NH_TCP &&
+	    get32(pkt + IP6_HLEN + 4) != get32(g->buf + IP6_HLEN + 4) + (uint32_t)(g->len - g->hl))
+		return false;
+	if (proto == NH_UDP && g->n >= SW_GRO_UDP_SEGS)
 		return false;
 	memcpy(g->buf + g->len, pkt + hl, payload);
 	g->len += payload;
 	g->n++;
-	g->buf[IP6_HLEN + 13] |= pkt[IP6_HLEN + 13] & TCP_PSH;
-	g->closed = payload < g->gso_size || (pkt[IP6_HLEN + 13] & TCP_PSH);
+	if (psh)
+		g->buf[IP6_HLEN + 13] |= TCP_PSH;
+	g->closed = payload < g->gso_size || psh;
 	return true;
 }
 
 void sw_gro_finish(struct sw_gro *g, struct sw_vnet *h)
 {
+	bool udp = g->proto == NH_UDP;
+	uint8_t *field = g->buf + IP6_HLEN + (udp ? 6 : 16);
+
 	memset(h, 0, sizeof(*h));
 	if (g->n < 2)
 		return; /* as it came, its own checksum verified */
 	put16(g->buf + 4, (uint16_t)(g->len - IP6_HLEN));
+	if (udp)
+		put16(g->buf + IP6_HLEN + 4, (uint16_t)(g->len - IP6_HLEN));
 	/* a partial checksum: the pseudo-header sum, not inverted; the kernel finishes it */
-	store_csum(g->buf + IP6_HLEN + 16,
-		   fold_native(sum_pseudo(g->buf, (uint32_t)(g->len - IP6_HLEN), NH_TCP)));
+	store_csum(field, fold_native(sum_pseudo(g->buf, (uint32_t)(g->len - IP6_HLEN), g->proto)));
 	h->flags = SW_VNET_F_NEEDS_CSUM;
-	h->gso_type = SW_VNET_GSO_TCPV6;
+	h->gso_type = udp ? SW_VNET_GSO_UDP_L4 : SW_VNET_GSO_TCPV6;
 	h->hdr_len = (uint16_t)g->hl;
 	h->gso_size = g->gso_size;
 	h->csum_start = IP6_HLEN;
-	h->csum_offset = 16;
+	h->csum_offset = udp ? 6 : 16;
 }

@@ -10,14 +10,22 @@
 
 #include "sys/tun.h"
 
-/* Headers, partial checksums and TCP/IPv6 superpackets; 0 or -errno. */
+#ifndef TUN_F_USO6
+#define TUN_F_USO4 0x20 /* Linux 6.2 */
+#define TUN_F_USO6 0x40
+#endif
+
+/* Headers, partial checksums, TCP/IPv6 superpackets and, where the kernel has them (6.2),
+ * UDP ones; 0 or -errno. */
 static int enable_offload(struct sw_tun *t)
 {
+	unsigned long f = TUN_F_CSUM | TUN_F_TSO6;
 	int hlen = SW_VNET_HLEN;
 
 	if (ioctl(t->fd, TUNSETVNETHDRSZ, &hlen) < 0)
 		return -errno;
-	if (ioctl(t->fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO6)) < 0)
+	if (ioctl(t->fd, TUNSETOFFLOAD, f | TUN_F_USO4 | TUN_F_USO6) < 0 &&
+	    ioctl(t->fd, TUNSETOFFLOAD, f) < 0)
 		return -errno;
 	t->offload = true;
 	return 0;

@@ -173,8 +173,10 @@ static void test_offload_bounds(void **state)
 	assert_int_equal(sw_offload_count(&h, super, 70, SLOT), -EINVAL); /* options cut */
 	b = h, b.gso_size = 0;
 	assert_int_equal(sw_offload_count(&b, super, len, SLOT), -EINVAL);
-	b = h, b.gso_type = 5; /* UDP L4 */
+	b = h, b.gso_type = 1; /* TCPv4 */
 	assert_int_equal(sw_offload_count(&b, super, len, SLOT), -EPROTONOSUPPORT);
+	b = h, b.gso_type = SW_VNET_GSO_UDP_L4; /* UDP, but the checksum field of TCP */
+	assert_int_equal(sw_offload_count(&b, super, len, SLOT), -EINVAL);
 	b = h, b.gso_size = 2000; /* 72 + 2000 > one slot */
 	assert_int_equal(sw_offload_count(&b, super, len, SLOT), -EMSGSIZE);
 	b = h, b.csum_start = 30;
@@ -332,6 +334,90 @@ static void test_offload_gro_refuses(void **state)
 	assert_true(tcp_ok(gbuf, g.len));
 }
 
+/* IPv6/UDP from 2001:db8::1 port 5000 to 2001:0:c633:6401::1 port 53 with a payload of
+ * bytes i*5+1, its checksum complete. */
+static size_t build_udp(uint8_t *p, size_t payload, uint16_t len_field)
+{
+	size_t len = 48 + payload;
+	uint16_t c;
+
+	memset(p, 0, 48);
+	p[0] = 0x60;
+	p[4] = (uint8_t)((len - 40) >> 8), p[5] = (uint8_t)(len - 40);
+	p[6] = 17, p[7] = 64;
+	p[8] = 0x20, p[9] = 0x01, p[10] = 0x0d, p[11] = 0xb8, p[23] = 1;
+	p[24] = 0x20, p[25] = 0x01, p[28] = 0xc6, p[29] = 0x33, p[30] = 0x64, p[31] = 0x01;
+	p[39] = 1;
+	p[40] = 0x13, p[41] = 0x88, p[43] = 53;
+	p[44] = (uint8_t)(len_field >> 8), p[45] = (uint8_t)len_field;
+	for (size_t i = 0; i < payload; i++)
+		p[48 + i] = (uint8_t)(i * 5 + 1);
+	c = sw_csum_ip6(p + 8, p + 24, 17, p + 40, len - 40);
+	p[46] = (uint8_t)(c >> 8), p[47] = (uint8_t)c;
+	return len;
+}
+
+/* UDP datagrams of one flow join into a UDP superpacket (at most SW_GRO_UDP_SEGS), which
+ * splits back into the same datagrams with their own lengths and checksums. */
+static void test_offload_udp_round_trip(void **state)
+{
+	static uint8_t gbuf[SW_OFFLOAD_MAX], first[MAXSEG * SLOT];
+	uint8_t d[1500];
+	struct sw_gro g = {.buf = gbuf};
+	struct sw_vnet h;
+	size_t len;
+	int n;
+
+	(void)state;
+	for (int i = 0; i < 70; i++) {
+		len = build_udp(d, i == 69 ? 40 : 100, (uint16_t)(i == 69 ? 48 : 108));
+		if (i < MAXSEG)
+			memcpy(first + (size_t)i * SLOT, d, len);
+		if (i < SW_GRO_UDP_SEGS)
+			assert_true(sw_gro_add(&g, d, len));
+		else
+			assert_false(sw_gro_add(&g, d, len));
+	}
+	assert_int_equal(g.n, SW_GRO_UDP_SEGS);
+	sw_gro_finish(&g, &h);
+	assert_int_equal(h.gso_type, SW_VNET_GSO_UDP_L4);
+	assert_int_equal(h.gso_size, 100);
+	assert_int_equal(h.csum_offset, 6);
+	assert_int_equal(g.len, 48 + 100 * SW_GRO_UDP_SEGS);
+	assert_int_equal(sw_offload_count(&h, gbuf, g.len, SLOT), SW_GRO_UDP_SEGS);
+	n = sw_offload_split(&h, gbuf, g.len, 0, MAXSEG, segs, SLOT, lens);
+	assert_int_equal(n, SW_GRO_UDP_SEGS);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(lens[i], 148);
+		assert_memory_equal(segs + (size_t)i * SLOT, first + (size_t)i * SLOT, 148);
+	}
+	/* a shorter last datagram, another port, a bad checksum, a UDP length that lies */
+	g.len = 0;
+	len = build_udp(d, 100, 108);
+	assert_true(sw_gro_add(&g, d, len));
+	len = build_udp(d, 100, 108);
+	d[41] = 0x89;
+	assert_false(sw_gro_add(&g, d, len));
+	len = build_udp(d, 100, 108);
+	d[60] ^= 1;
+	assert_false(sw_gro_add(&g, d, len));
+	len = build_udp(d, 100, 100);
+	assert_false(sw_gro_add(&g, d, len));
+	len = build_udp(d, 30, 38);
+	assert_true(sw_gro_add(&g, d, len));
+	assert_true(g.closed);
+	sw_gro_finish(&g, &h);
+	n = sw_offload_split(&h, gbuf, g.len, 0, MAXSEG, segs, SLOT, lens);
+	assert_int_equal(n, 2);
+	assert_int_equal(lens[1], 78);
+	assert_int_equal(sw_csum_ip6(segs + SLOT + 8, segs + SLOT + 24, 17, segs + SLOT + 40, 38), 0);
+	assert_int_equal(segs[SLOT + 45], 38);
+	/* with UDP joining off, UDP never starts a superpacket */
+	g = (struct sw_gro){.buf = gbuf, .no_udp = true};
+	len = build_udp(d, 100, 108);
+	assert_false(sw_gro_add(&g, d, len));
+}
+
 static void test_vnet_header_round_trip(void **state)
 {
 	struct sw_vnet a = {.flags = 1, .gso_type = 4, .hdr_len = 72, .gso_size = 1208,
@@ -354,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_offload_csum_partial),
 		cmocka_unit_test(test_offload_gro_round_trip),
 		cmocka_unit_test(test_offload_gro_refuses),
+		cmocka_unit_test(test_offload_udp_round_trip),
 		cmocka_unit_test(test_vnet_header_round_trip),
 	};
 
