@@ -142,6 +142,15 @@ fail:
 	return err;
 }
 
+int sw_daemon_native_ipv6(struct sw_daemon *d)
+{
+	int r = sw_nl_default_route6(&d->nl, d->tun.fd >= 0 ? d->ifindex : 0);
+
+	if (r < 0)
+		d->stats.netlink_errors++;
+	return r;
+}
+
 int sw_daemon_route_add(struct sw_daemon *d, const uint8_t prefix[16], unsigned len,
 			unsigned metric)
 {

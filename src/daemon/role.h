@@ -65,6 +65,9 @@ int sw_daemon_tun_open(struct sw_daemon *d, const char *name, unsigned mtu);
 /* Routes through the tunnel, removed by the daemon when it stops. */
 int sw_daemon_route_add(struct sw_daemon *d, const uint8_t prefix[16], unsigned len,
 			unsigned metric);
+/* Whether the host has an IPv6 default route not through our tunnel (native IPv6, RFC 4380
+ * §5.5): 1, 0 or -errno. A netlink route dump; may also be called after open(). */
+int sw_daemon_native_ipv6(struct sw_daemon *d);
 /* Randomness for the engine (getrandom-backed). */
 const struct sw_rand *sw_daemon_rand(struct sw_daemon *d);
 

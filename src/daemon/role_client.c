@@ -20,10 +20,14 @@
 #define RESOLVE_RETRY_MIN_MS 1000
 #define RESOLVE_RETRY_MAX_MS 60000
 #define PEERS_SHOWN 4096
+#define NATIVE_CHECK_MS 5000 /* NativeIPv6Check: route dump period */
 
 struct client_role {
 	struct sw_client c;
 	struct sw_client_conf k;
+	struct sw_daemon *d;
+	bool native_check;       /* NativeIPv6Check */
+	sw_time native_at;       /* next route check */
 	bool started;            /* qualification begun (first timer, after daemon()) */
 	bool reconf;             /* a reload waits for the next timer */
 	bool lookup;             /* a name lookup is due at retry_at */
@@ -150,6 +154,8 @@ static int client_open(struct sw_daemon *d, const struct sw_config *cfg, void **
 	}
 	set_names(r, cfg);
 	snprintf(r->secret_file, sizeof r->secret_file, "%s", cfg->client_secret_file);
+	r->d = d;
+	r->native_check = cfg->native_ipv6_check;
 	r->lookup = by_name(r);
 	r->retry_ms = RESOLVE_RETRY_MIN_MS;
 	*state = r;
@@ -217,11 +223,28 @@ static void resolve_step(struct client_role *r, sw_time now, struct sw_out *out)
 	resolved(r, now, out);
 }
 
+/* RFC 4380 5.5: no Teredo client while the host has IPv6 by other means. */
+static void native_check(struct client_role *r, sw_time now, struct sw_out *out)
+{
+	int native = r->native_check ? sw_daemon_native_ipv6(r->d) : 0;
+
+	r->native_at = r->native_check ? now + NATIVE_CHECK_MS : SW_TIME_NEVER;
+	if (native < 0)
+		return; /* counted as a netlink error; keep the last answer */
+	if (native != r->c.native)
+		sw_log_notice(native ? "client: native IPv6 default route found: Teredo client "
+				       "disabled (RFC 4380 5.5)"
+				     : "client: no native IPv6 default route: Teredo client enabled");
+	sw_client_native(&r->c, native != 0, now, out);
+}
+
 static void client_timer(void *state, sw_time now, struct sw_out *out)
 {
 	struct client_role *r = state;
 
 	r->now = now;
+	if (now >= r->native_at)
+		native_check(r, now, out);
 	if (!r->started) {
 		r->started = true;
 		sw_client_start(&r->c, now, out);
@@ -249,6 +272,8 @@ static sw_time client_next_deadline(void *state)
 
 	if (!r->started || r->reconf)
 		return 0;
+	if (r->native_at < d)
+		d = r->native_at;
 	if (r->lookup && r->retry_at < d)
 		d = r->retry_at;
 	if (r->resolving && r->now + RESOLVE_POLL_MS < d)
@@ -313,6 +338,8 @@ static int client_reload(void *state, const struct sw_config *cfg)
 	}
 	r->k = k;
 	r->reconf = true;
+	r->native_check = cfg->native_ipv6_check;
+	r->native_at = 0; /* check again (or enable again) at the next timer */
 	return 0;
 }
 
@@ -350,13 +377,15 @@ static void status_engine(const struct sw_client *c, struct sw_json *j, sw_time 
 	sw_json_u64(j, "randomized_refresh_ms", c->rand_refresh);
 	sw_json_u64(j, "max_peers", c->peers.max);
 	sw_json_bool(j, "local_discovery", c->conf.local_discovery);
+	sw_json_bool(j, "native_ipv6", c->native);
 }
 
 static void client_status(void *state, struct sw_json *j, sw_time now)
 {
 	struct client_role *r = state;
 
-	sw_json_str(j, "state", sw_client_state_name(r->c.state));
+	sw_json_str(j, "state", r->c.state == SW_CLIENT_DISABLED ? "disabled: native IPv6"
+								 : sw_client_state_name(r->c.state));
 	status_engine(&r->c, j, now);
 	if (by_name(r))
 		sw_json_str(j, "server_name", r->name);

@@ -77,7 +77,23 @@ void sw_client_free(struct sw_client *c)
 
 void sw_client_start(struct sw_client *c, sw_time now, struct sw_out *out)
 {
-	sw_qualify_begin(c, now, out);
+	if (c->native)
+		sw_qualify_disable(c, out);
+	else
+		sw_qualify_begin(c, now, out);
+}
+
+void sw_client_native(struct sw_client *c, bool native, sw_time now, struct sw_out *out)
+{
+	if (native == c->native)
+		return;
+	c->native = native;
+	if (c->state == SW_CLIENT_INITIAL) /* not started yet: sw_client_start decides */
+		return;
+	if (native)
+		sw_qualify_disable(c, out);
+	else
+		sw_qualify_begin(c, now, out);
 }
 
 static bool from_server(const struct sw_client *c, struct sw_endpoint from)
@@ -156,14 +172,14 @@ int sw_client_reconf(struct sw_client *c, const struct sw_client_conf *conf, sw_
 		    !same(k.key, k.key_len, c->conf.key, c->conf.key_len) ||
 		    !same(k.id, k.id_len, c->conf.id, c->conf.id_len);
 	c->conf = k;
-	if (requalify && c->state != SW_CLIENT_INITIAL)
+	if (requalify && c->state != SW_CLIENT_INITIAL && c->state != SW_CLIENT_DISABLED)
 		sw_qualify_offline(c, now, true, out);
 	return 0;
 }
 
 const char *sw_client_state_name(unsigned state)
 {
-	static const char *const n[] = {"initial", "probe", "qualified", "offline"};
+	static const char *const n[] = {"initial", "probe", "qualified", "offline", "disabled"};
 
 	return state < sizeof n / sizeof n[0] ? n[state] : "?";
 }

@@ -37,6 +37,7 @@ enum sw_client_state {
 	SW_CLIENT_PROBE = 1, /* "Starting": qualification in progress */
 	SW_CLIENT_QUALIFIED = 2,
 	SW_CLIENT_OFFLINE = 3,
+	SW_CLIENT_DISABLED = 4, /* the host has native IPv6 (RFC 4380 §5.5): not a client */
 };
 
 enum sw_client_nat {
@@ -100,6 +101,7 @@ struct sw_client_conf {
 	X(rs_sent, "router solicitations sent")                                     \
 	X(qualified, "qualifications completed")                                    \
 	X(offline, "transitions to off-line")                                       \
+	X(disabled, "stepped aside for native IPv6 (RFC 4380 5.5)")                  \
 	X(failover, "switches to the other server address")                         \
 	X(failback, "returns to the primary server address")                        \
 	X(mapping_changed, "mapping changes seen in maintenance")                   \
@@ -168,6 +170,7 @@ struct sw_client {
 	bool cone;      /* C bit of the qualified address */
 	bool have_addr;
 	bool flags_valid;  /* flags were drawn for (mapping, prefix_server) */
+	bool native;       /* the host has native IPv6: disabled (sw_client_native) */
 	sw_time deadline;  /* next qualification/maintenance action */
 	uint8_t rs_nonce[SW_CLIENT_N][8]; /* nonces of this phase's RSs */
 	int rs_idx;                   /* which of them the RA being handled answers */
@@ -208,6 +211,11 @@ void sw_client_udp(struct sw_client *c, struct sw_endpoint from, uint32_t dst_ip
 void sw_client_tun(struct sw_client *c, const uint8_t *buf, size_t len, sw_time now,
 		   struct sw_out *out);
 void sw_client_timer(struct sw_client *c, sw_time now, struct sw_out *out);
+/* Input: whether the host has IPv6 connectivity other than ours (native, 6to4, a tunnel).
+ * While it does the client is disabled (RFC 4380 §5.5, statement 52): no address, nothing
+ * sent, tunnel packets get ICMPv6 no-route; when it no longer does, it qualifies again.
+ * Given before sw_client_start, the client starts disabled. */
+void sw_client_native(struct sw_client *c, bool native, sw_time now, struct sw_out *out);
 sw_time sw_client_next_deadline(const struct sw_client *c);
 /* Changes applied without losing peers: refresh interval, options. Server changes
  * requalify. 0 or -EINVAL. */

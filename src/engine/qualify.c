@@ -138,6 +138,19 @@ void sw_qualify_offline(struct sw_client *c, sw_time now, bool immediate, struct
 								       : c->backoff * 2;
 }
 
+void sw_qualify_disable(struct sw_client *c, struct sw_out *out)
+{
+	addr_remove(c, out);
+	c->phase = SW_PH_IDLE;
+	c->attempts = 0;
+	memset(c->rs_nonce, 0, sizeof c->rs_nonce);
+	c->target = 0;
+	c->backoff = SW_CLIENT_BACKOFF_MIN_MS;
+	c->deadline = SW_TIME_NEVER;
+	c->stats.disabled++;
+	set_state(c, SW_CLIENT_DISABLED, out);
+}
+
 static void draw_refresh(struct sw_client *c)
 {
 	uint32_t r = c->conf.refresh_ms;

@@ -20,6 +20,8 @@ void sw_qualify_ra(struct sw_client *c, const struct sw_pkt *pkt, const struct s
 void sw_qualify_timer(struct sw_client *c, sw_time now, struct sw_out *out);
 /* Go off-line: remove the address, retry after the back-off (or now when immediate). */
 void sw_qualify_offline(struct sw_client *c, sw_time now, bool immediate, struct sw_out *out);
+/* Stop: remove the address, state Disabled, no timer (native IPv6, RFC 4380 §5.5). */
+void sw_qualify_disable(struct sw_client *c, struct sw_out *out);
 /* The server address RSs of the current phase go to. */
 uint32_t sw_qualify_rs_target(const struct sw_client *c);
 /* The server IPv4 of the qualified address (where echo tests go). */

@@ -80,9 +80,17 @@ static int cb_error(const struct nlmsghdr *nlh, void *data)
 }
 
 /* Send one request and read until its ack; data_cb sees the replies. 0 or -errno. */
+/* NLMSG_DONE: the end of a dump (the kernel sends no ack after it). */
+static int cb_done(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_STOP;
+}
+
 static int transact(struct sw_nl *nl, struct nlmsghdr *nlh, mnl_cb_t data_cb, void *data)
 {
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = cb_error};
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = cb_error, [NLMSG_DONE] = cb_done};
 	char buf[NL_BUF];
 	unsigned seq = ++nl->seq;
 	struct nl_ctx ctx = {nl, data};
@@ -130,6 +138,52 @@ int sw_nl_ifindex(struct sw_nl *nl, const char *name)
 	if (err)
 		return err;
 	return idx > 0 ? idx : -ENODEV;
+}
+
+struct route6_ctx {
+	int except;
+	bool found;
+};
+
+static int route6_attr(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == RTA_OIF && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		*(int *)data = (int)mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+/* One route of the dump: a unicast ::/0 of the main table not through `except`. */
+static int route6_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route6_ctx *c = ((struct nl_ctx *)data)->user;
+	const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
+	int oif = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rt)))
+		return MNL_CB_OK;
+	if (rt->rtm_family != AF_INET6 || rt->rtm_dst_len != 0 || rt->rtm_table != RT_TABLE_MAIN ||
+	    rt->rtm_type != RTN_UNICAST || (rt->rtm_flags & RTM_F_CLONED))
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rt), route6_attr, &oif);
+	if (oif != c->except) /* no RTA_OIF (multipath, nexthop objects): not ours either */
+		c->found = true;
+	return MNL_CB_OK;
+}
+
+int sw_nl_default_route6(struct sw_nl *nl, int except_ifindex)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct route6_ctx c = {except_ifindex, false};
+	struct rtmsg *rt;
+	int err;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
+	rt->rtm_family = AF_INET6;
+	err = transact(nl, nlh, route6_cb, &c);
+	return err ? err : c.found;
 }
 
 static int link_set(struct sw_nl *nl, int ifindex, bool up, unsigned mtu)

@@ -45,6 +45,10 @@ int sw_nl_route_add(struct sw_nl *nl, int ifindex, const uint8_t prefix[16], uns
 		    unsigned metric);
 int sw_nl_route_del(struct sw_nl *nl, int ifindex, const uint8_t prefix[16], unsigned plen,
 		    unsigned metric);
+/* Whether an IPv6 default route (unicast ::/0, main table) exists through an interface
+ * other than except_ifindex: native IPv6 connectivity (RFC 4380 §5.5). A route dump; needs
+ * no privilege. 1, 0 or -errno. */
+int sw_nl_default_route6(struct sw_nl *nl, int except_ifindex);
 /* Remove every recorded route, then every recorded address (newest first). Returns the
  * number that failed. */
 unsigned sw_nl_cleanup(struct sw_nl *nl);

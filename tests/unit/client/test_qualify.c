@@ -836,6 +836,138 @@ static void test_server_not_known_yet(void **st)
 	assert_int_equal(sw_client_reconf(&F.c, &k, F.now, &F.out), -EINVAL);
 }
 
+/* Statement 52 (RFC 4380 §5.5): native IPv6 disables the client, its going re-enables it. */
+static void test_s52_native_ipv6_disables(void **st)
+{
+	uint8_t b[64], src[16], dst[16];
+	struct sw_event ev;
+	size_t n;
+
+	(void)st;
+	fx_qualify(&F);
+	memcpy(src, F.c.addr, 16);
+	fx_reset(&F);
+	sw_client_native(&F.c, true, F.now, &F.out);
+	assert_int_equal(F.c.state, SW_CLIENT_DISABLED);
+	assert_string_equal(sw_client_state_name(F.c.state), "disabled");
+	assert_false(F.c.have_addr);
+	assert_true(fx_event(&F, SW_EV_ADDR_DEL, &ev));
+	assert_true(fx_event(&F, SW_EV_STATE, &ev));
+	assert_int_equal(ev.state, SW_CLIENT_DISABLED);
+	assert_int_equal(F.c.stats.disabled, 1);
+	assert_int_equal(fx_count_udp(&F, ep(0, 0)), 0);
+	/* nothing is sent while disabled: no maintenance RS, tunnel packets refused */
+	fx_reset(&F);
+	fx_timer(&F, 600000);
+	assert_int_equal(fx_count_rs(&F), 0);
+	fx_native(dst, 1);
+	n = fx_data(b, src, dst, 1);
+	fx_tun(&F, b, n);
+	assert_int_equal(fx_count_udp(&F, ep(0, 0)), 0);
+	assert_int_equal(fx_count_tun(&F), 1); /* ICMPv6 no route */
+	/* an RA now is unexpected; the same input again changes nothing */
+	{
+		static const uint8_t nonce[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+		struct ra_spec rs = {.nonce = nonce, .origin = ep(MAP_IP, MAP_PORT), .dst = rs_c0,
+				     .prefix_server = SRV1};
+		uint64_t before = F.c.stats.ra_unexpected;
+		uint8_t ra[256];
+
+		n = fx_ra(ra, sizeof ra, &rs);
+		fx_udp(&F, ep(SRV1, 3544), 0, ra, n);
+		assert_int_equal(F.c.stats.ra_unexpected, before + 1);
+	}
+	assert_int_equal(F.c.state, SW_CLIENT_DISABLED);
+	sw_client_native(&F.c, true, F.now, &F.out);
+	assert_int_equal(F.c.stats.disabled, 1);
+	/* native IPv6 gone: qualification again */
+	fx_reset(&F);
+	sw_client_native(&F.c, false, F.now, &F.out);
+	assert_int_equal(F.c.state, SW_CLIENT_PROBE);
+	assert_int_equal(fx_count_rs(&F), 1);
+	fx_answer(&F, SRV1, ep(MAP_IP, MAP_PORT));
+	fx_answer(&F, SRV2, ep(MAP_IP, MAP_PORT));
+	assert_int_equal(F.c.state, SW_CLIENT_QUALIFIED);
+	assert_true(F.c.have_addr);
+}
+
+/* Native IPv6 before the start: the client starts disabled; a reconfiguration (a server
+ * name resolved) does not start it. */
+static void test_s52_native_before_start(void **st)
+{
+	struct sw_client_conf k = F.conf;
+
+	(void)st;
+	sw_client_native(&F.c, true, F.now, &F.out);
+	start(&F);
+	assert_int_equal(F.c.state, SW_CLIENT_DISABLED);
+	assert_int_equal(fx_count_rs(&F), 0);
+	assert_int_equal(sw_client_next_deadline(&F.c), SW_TIME_NEVER);
+	k.server = 0xCB007111;
+	k.server2 = 0;
+	assert_int_equal(sw_client_reconf(&F.c, &k, F.now, &F.out), 0);
+	fx_timer(&F, 1000);
+	assert_int_equal(F.c.state, SW_CLIENT_DISABLED);
+	assert_int_equal(fx_count_rs(&F), 0);
+	sw_client_native(&F.c, false, F.now, &F.out);
+	assert_int_equal(F.c.state, SW_CLIENT_PROBE);
+	assert_int_equal(fx_count_rs(&F), 1);
+}
+
+/* SymmetricTest no: qualified on the primary's RA alone, NAT type unknown, nothing sent to
+ * the secondary address (Miredo's behaviour). */
+static void test_no_symmetric_test(void **st)
+{
+	struct sw_client_conf k;
+
+	(void)st;
+	fx_free(&F);
+	fx_default_conf(&k);
+	k.no_symmetric_test = true;
+	fx_init(&F, &k);
+	start(&F);
+	fx_answer(&F, SRV1, ep(MAP_IP, MAP_PORT));
+	assert_int_equal(F.c.state, SW_CLIENT_QUALIFIED);
+	assert_int_equal(F.c.nat, SW_NAT_UNKNOWN);
+	assert_int_equal(fx_count_udp(&F, ep(SRV2, 3544)), 0);
+	assert_int_equal(fx_count_udp(&F, ep(0, 0)), 0);
+	/* switching the test on requalifies, now with the secondary phase */
+	k.no_symmetric_test = false;
+	fx_reset(&F);
+	assert_int_equal(sw_client_reconf(&F.c, &k, F.now, &F.out), 0);
+	fx_timer(&F, 0);
+	fx_answer(&F, SRV1, ep(MAP_IP, MAP_PORT));
+	assert_int_equal(fx_count_udp(&F, ep(SRV2, 3544)), 1);
+	fx_answer(&F, SRV2, ep(MAP_IP, MAP_PORT + 1));
+	assert_int_equal(F.c.nat, SW_NAT_SYMMETRIC);
+}
+
+/* A new secret of the same length (a reload) requalifies: statement 23 with the new key. */
+static void test_s23_new_secret_requalifies(void **st)
+{
+	static const uint8_t id[] = "alice", k1[] = "secret-1", k2[] = "secret-2";
+	struct sw_client_conf k;
+
+	(void)st;
+	fx_free(&F);
+	fx_default_conf(&k);
+	k.id = id;
+	k.id_len = 5;
+	k.key = k1;
+	k.key_len = 8;
+	fx_init(&F, &k);
+	start(&F);
+	assert_int_equal(F.c.state, SW_CLIENT_PROBE);
+	fx_reset(&F);
+	k.key = k2;
+	assert_int_equal(sw_client_reconf(&F.c, &k, F.now, &F.out), 0);
+	assert_int_equal(F.c.state, SW_CLIENT_OFFLINE);
+	assert_ptr_equal(F.c.conf.key, k2);
+	fx_reset(&F);
+	assert_int_equal(sw_client_reconf(&F.c, &k, F.now, &F.out), 0); /* same: nothing */
+	assert_int_equal(F.out.n_ev, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -868,6 +1000,10 @@ int main(void)
 		T(test_nat_none),
 		T(test_reconf),
 		T(test_server_not_known_yet),
+		T(test_s52_native_ipv6_disables),
+		T(test_s52_native_before_start),
+		T(test_no_symmetric_test),
+		T(test_s23_new_secret_requalifies),
 #undef T
 	};
 
