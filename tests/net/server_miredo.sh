@@ -147,8 +147,8 @@ net_wait 40 sh -c "[ -n \"\$(ip netns exec $(ns cli) ip -6 -o addr show dev swc0
 TA2=$(net_teredo_addr cli swc0)
 case $TA2 in 2001:0:c633:6401:*) ;; *) net_fail "shipworm client address $TA2 not under the server's prefix" ;; esac
 nsx cli "$CLI" status --socket "$NET_TMP/cli.sock" --json >"$NET_TMP/cli.json" || net_fail "client status"
-net_log "shipworm client $TA2, NAT $(jget "$NET_TMP/cli.json" "d.get('nat')")"
-[ "$(jget "$NET_TMP/cli.json" "d.get('nat')")" = restricted ] ||
+net_log "shipworm client $TA2, NAT $(jget "$NET_TMP/cli.json" "d.get('nat_type')")"
+[ "$(jget "$NET_TMP/cli.json" "d.get('nat_type')")" = restricted ] ||
 	net_fail "port-restricted NAT not detected as restricted: $(cat "$NET_TMP/cli.json")"
 r2=$(counter server_ra_sent_secondary)
 [ "${r2:-0}" -gt "${ra2:-0}" ] || net_fail "no RA from the secondary address (cone RS): $r2"
