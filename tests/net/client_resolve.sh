@@ -27,8 +27,10 @@ ETC="/etc/netns/$(ns cli1)"
 had_netns=0
 [ -d /etc/netns ] && had_netns=1
 cleanup() {
+	_rc=$?
 	rm -rf "$ETC"
 	[ $had_netns = 1 ] || rmdir /etc/netns 2>/dev/null
+	(exit $_rc) # net_cleanup exits with the status it finds: the test's, not rmdir's
 	net_cleanup
 }
 trap cleanup EXIT

@@ -52,6 +52,7 @@ nsx nat nft add rule ip swsrlin input iifname eth0 ct state new drop
 nsx h6 ip -6 route add 2001::/32 via 2001:db8:1::3
 
 # --- shipwormd: server and relay in one instance ---
+chmod 0711 "$NET_TMP" # the daemon, as nobody, reads its file again on SIGHUP
 scf=$(net_miredo_conf srv "RelayType server" "ServerRelay yes" \
 	"ServerBindAddress 198.51.100.1" "InterfaceName sws0" "ServerRateLimit 20" \
 	"ServerRateBurst 40" "ServerForwardLimit 300" \
