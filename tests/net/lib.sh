@@ -256,6 +256,10 @@ net_world_site() {
 	net_ns_add "nat$_wk" "cli$_wk" || return 1
 	net_forwarding "nat$_wk"
 	net_link "nat$_wk" wan $_wpub/30 inet "to-nat$_wk" 203.0.113.$((4 * _wk + 1))/30 || return 1
+	# The public side behaves like a real wire: GSO superpackets (shipwormd sends with
+	# UDP_SEGMENT) are split before they cross it, so captures there see datagrams.
+	nsx "nat$_wk" ip link set wan gso_max_segs 1
+	nsx inet ip link set "to-nat$_wk" gso_max_segs 1
 	nsx "nat$_wk" ip route add default via 203.0.113.$((4 * _wk + 1))
 	net_link "nat$_wk" lan 198.18.$_wk.1/24 "cli$_wk" eth0 198.18.$_wk.2/24 || return 1
 	nsx "cli$_wk" ip route add default via 198.18.$_wk.1
