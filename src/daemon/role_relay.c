@@ -151,30 +151,16 @@ static void relay_close(void *state)
 	free(state);
 }
 
-const struct sw_role_ops sw_role_relay = {
-	.name = "relay",
-	.open = relay_open,
-	.udp_input = relay_udp_input,
-	.tun_input = relay_tun_input,
-	.timer = relay_timer,
-	.next_deadline = relay_next_deadline,
-	.reload = relay_reload,
-	.status = relay_status,
-	.peers = relay_peers,
-	.stats = relay_stats,
-	.close = relay_close,
-};
+/* The relay and the host-specific relay share every operation; open() tells them apart
+ * by RelayType. */
+#define RELAY_OPS(role_name)                                                                \
+	{                                                                                   \
+		.name = (role_name), .open = relay_open, .udp_input = relay_udp_input,      \
+		.tun_input = relay_tun_input, .timer = relay_timer,                         \
+		.next_deadline = relay_next_deadline, .reload = relay_reload,               \
+		.status = relay_status, .peers = relay_peers, .stats = relay_stats,         \
+		.close = relay_close,                                                       \
+	}
 
-const struct sw_role_ops sw_role_host_relay = {
-	.name = "host-relay",
-	.open = relay_open,
-	.udp_input = relay_udp_input,
-	.tun_input = relay_tun_input,
-	.timer = relay_timer,
-	.next_deadline = relay_next_deadline,
-	.reload = relay_reload,
-	.status = relay_status,
-	.peers = relay_peers,
-	.stats = relay_stats,
-	.close = relay_close,
-};
+const struct sw_role_ops sw_role_relay = RELAY_OPS("relay");
+const struct sw_role_ops sw_role_host_relay = RELAY_OPS("host-relay");
