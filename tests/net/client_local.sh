@@ -17,10 +17,8 @@ SWD=${1:-$HERE/../../build/src/daemon/shipwormd}
 CLI=${2:-$HERE/../../build/src/cli/shipworm}
 
 net_init swcl
-for c in miredo-server nft python3 ping; do
-	command -v $c >/dev/null || { echo "SKIP: $c missing"; exit 77; }
-done
-[ -x "$SWD" ] && [ -x "$CLI" ] || { echo "SKIP: no shipwormd/shipworm"; exit 77; }
+net_need miredo-server nft python3 ping
+net_need_exec "$SWD" "$CLI"
 [ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
 
 net_world || net_fail "world"

@@ -30,10 +30,8 @@ REFRESH=${SW_REFRESH:-30}
 SERVER=${3:-miredo}
 
 net_init swcn
-for c in miredo miredo-server nft conntrack python3 ping; do
-	command -v $c >/dev/null || { echo "SKIP: $c missing"; exit 77; }
-done
-[ -x "$SWD" ] && [ -x "$CLI" ] || { echo "SKIP: no shipwormd/shipworm"; exit 77; }
+net_need miredo miredo-server nft conntrack python3 ping
+net_need_exec "$SWD" "$CLI"
 [ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
 fails=0
 fail() { net_log "FAIL: $*"; fails=$((fails + 1)); }

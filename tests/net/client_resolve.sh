@@ -18,10 +18,8 @@ SWD=${1:-$HERE/../../build/src/daemon/shipwormd}
 CLI=${2:-$HERE/../../build/src/cli/shipworm}
 
 net_init swcr
-for c in miredo-server python3; do
-	command -v $c >/dev/null || { echo "SKIP: $c missing"; exit 77; }
-done
-[ -x "$SWD" ] && [ -x "$CLI" ] || { echo "SKIP: no shipwormd/shipworm"; exit 77; }
+net_need miredo-server python3
+net_need_exec "$SWD" "$CLI"
 [ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
 ETC="/etc/netns/$(ns cli1)"
 had_netns=0

@@ -14,8 +14,8 @@ SWD=${1:-$HERE/../../build/src/daemon/shipwormd}
 CLI=${2:-$HERE/../../build/src/cli/shipworm}
 
 net_init swcs
-for c in python3 nft; do command -v $c >/dev/null || { echo "SKIP: $c missing"; exit 77; }; done
-[ -x "$SWD" ] && [ -x "$CLI" ] || { echo "SKIP: no shipwormd/shipworm"; exit 77; }
+net_need python3 nft
+net_need_exec "$SWD" "$CLI"
 [ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
 net_sw_role_built "$SWD" server || { echo "SKIP: RelayType server not built"; exit 77; }
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null; }

@@ -60,6 +60,36 @@ net_cleanup() {
 	exit $rc
 }
 
+# net_need CMD...: skip the test (exit 77) unless every command is installed.
+net_need() {
+	for _c in "$@"; do
+		command -v "$_c" >/dev/null || { echo "SKIP: $_c missing (scripts/deps installs it)"; exit 77; }
+	done
+}
+
+# net_need_exec FILE...: skip unless every file is an executable (shipwormd, shipworm).
+net_need_exec() {
+	for _c in "$@"; do
+		[ -x "$_c" ] || { echo "SKIP: no executable $_c (build first)"; exit 77; }
+	done
+}
+
+# net_bridge NS: a bridge br0 in NS, the shared segment of net_bridge_attach.
+net_bridge() {
+	nsx "$1" ip link add br0 type bridge && nsx "$1" ip link set br0 up
+}
+
+# net_bridge_attach BRNS LEG ADDR...: eth0 of namespace LEG on BRNS's br0, with ADDRs.
+net_bridge_attach() {
+	_bn=$1; _leg=$2; shift 2
+	net_link "$_leg" eth0 - "$_bn" "b-$_leg" - || return 1
+	nsx "$_bn" ip link set "b-$_leg" master br0
+	for _a in "$@"; do
+		nsx "$_leg" ip addr add "$_a" dev eth0 nodad 2>/dev/null ||
+			nsx "$_leg" ip addr add "$_a" dev eth0 || return 1
+	done
+}
+
 ns() { echo "$NET_PFX-$1"; }          # full namespace name of a short name
 nsx() { _nsx=$1; shift; ip netns exec "$(ns "$_nsx")" "$@"; }  # run in namespace
 

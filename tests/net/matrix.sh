@@ -276,9 +276,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-for c in ip nft conntrack socat python3 ping miredo miredo-server; do
-	command -v $c >/dev/null || { echo "SKIP: $c missing (scripts/deps installs it)"; exit 77; }
-done
+net_need ip nft conntrack socat python3 ping miredo miredo-server
 [ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
 
 if [ $quick = 1 ]; then

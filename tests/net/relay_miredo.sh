@@ -34,22 +34,13 @@ CLI_NAT=portrestricted
 [ "$NATRELAY" = symmetric ] && { CLI_NAT=symmetric; NATRELAY=; }
 
 net_init swrly
-for c in miredo miredo-server nft ping; do
-	command -v $c >/dev/null || { echo "SKIP: $c missing"; exit 77; }
-done
-[ -x "$SWD" ] || { echo "SKIP: no shipwormd at $SWD"; exit 77; }
+net_need miredo miredo-server nft ping
+net_need_exec "$SWD"
 
 # --- topology ---
 net_ns_add inet cli nat srv rly h6 hh rnat || net_fail "namespaces"
-nsx inet ip link add br0 type bridge
-nsx inet ip link set br0 up
-attach() { # NS ADDR... : a leg on the bridge, eth0 in NS (nsx clobbers $n)
-	leg=$1; shift
-	net_link "$leg" eth0 - inet "b-$leg" - || net_fail "link $leg"
-	nsx inet ip link set "b-$leg" master br0
-	for a in "$@"; do nsx "$leg" ip addr add "$a" dev eth0 nodad 2>/dev/null ||
-		nsx "$leg" ip addr add "$a" dev eth0; done
-}
+net_bridge inet || net_fail "bridge"
+attach() { net_bridge_attach inet "$@" || net_fail "link $1"; } # NS ADDR...
 attach srv 198.51.100.1/24 198.51.100.2/24 2001:db8:1::3/64
 if [ "$NATRELAY" = natrelay ]; then
 	attach rly 2001:db8:1::1/64

@@ -22,23 +22,13 @@ SWD=${1:-${SHIPWORMD:-$here/../../build/src/daemon/shipwormd}}
 CLI=${2:-${SHIPWORM:-$here/../../build/src/cli/shipworm}}
 
 net_init swsrl
-for c in miredo nft ping socat python3 timeout; do
-	command -v $c >/dev/null || { echo "SKIP: $c missing"; exit 77; }
-done
-[ -x "$SWD" ] || { echo "SKIP: no shipwormd at $SWD"; exit 77; }
-[ -x "$CLI" ] || { echo "SKIP: no shipworm at $CLI"; exit 77; }
+net_need miredo nft ping socat python3 timeout
+net_need_exec "$SWD" "$CLI"
 
 # --- topology ---
 net_ns_add inet cli nat srv h6 || net_fail "namespaces"
-nsx inet ip link add br0 type bridge
-nsx inet ip link set br0 up
-attach() { # NS ADDR... : a leg on the bridge, eth0 in NS
-	leg=$1; shift
-	net_link "$leg" eth0 - inet "b-$leg" - || net_fail "link $leg"
-	nsx inet ip link set "b-$leg" master br0
-	for a in "$@"; do nsx "$leg" ip addr add "$a" dev eth0 nodad 2>/dev/null ||
-		nsx "$leg" ip addr add "$a" dev eth0; done
-}
+net_bridge inet || net_fail "bridge"
+attach() { net_bridge_attach inet "$@" || net_fail "link $1"; } # NS ADDR...
 attach srv 198.51.100.1/24 198.51.100.2/24 2001:db8:1::3/64
 attach nat 198.51.100.21/24
 attach h6 2001:db8:1::2/64 2001:db8:1::4/64
