@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/hex.h"
+
 struct cur {
 	char *p, *end;
 	struct sw_jread *r;
@@ -30,17 +32,6 @@ static int new_node(struct cur *c, uint8_t type, const char *key)
 	return (int)c->r->n++;
 }
 
-static int hexval(char h)
-{
-	if (h >= '0' && h <= '9')
-		return h - '0';
-	if (h >= 'a' && h <= 'f')
-		return h - 'a' + 10;
-	if (h >= 'A' && h <= 'F')
-		return h - 'A' + 10;
-	return -1;
-}
-
 /* Four hex digits after "\u" at c->p; -1 when malformed. */
 static long read_hex4(struct cur *c)
 {
@@ -49,7 +40,7 @@ static long read_hex4(struct cur *c)
 	if (c->end - c->p < 4)
 		return -1;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(c->p[i]);
+		int h = sw_hex_digit(c->p[i]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | h;

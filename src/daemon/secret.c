@@ -7,6 +7,7 @@
 
 #include "daemon/log.h"
 #include "daemon/secret.h"
+#include "wire/hex.h"
 
 /* A shared secret readable by others is no secret. */
 static int secret_check(int fd, const char *path)
@@ -46,14 +47,6 @@ int sw_secret_open(const char *path, FILE **f)
 	return err;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* One line: 0 when blank or a comment, the key length, or -EINVAL. */
 static int hex_line(const char *s, uint8_t *key, size_t cap)
 {
@@ -62,8 +55,8 @@ static int hex_line(const char *s, uint8_t *key, size_t cap)
 	s += strspn(s, " \t");
 	if (*s == '#' || *s == '\r' || *s == '\n' || *s == '\0')
 		return 0;
-	for (; hexval(s[0]) >= 0 && hexval(s[1]) >= 0 && n < cap; s += 2)
-		key[n++] = (uint8_t)(hexval(s[0]) << 4 | hexval(s[1]));
+	for (; sw_hex_digit(s[0]) >= 0 && sw_hex_digit(s[1]) >= 0 && n < cap; s += 2)
+		key[n++] = (uint8_t)(sw_hex_digit(s[0]) << 4 | sw_hex_digit(s[1]));
 	s += strspn(s, " \t\r\n");
 	return *s == '\0' || *s == '#' ? (int)n : -EINVAL;
 }

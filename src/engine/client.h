@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/bucket.h"
 #include "engine/io.h"
 #include "engine/peers.h"
 #include "engine/pktq.h"
@@ -132,12 +133,6 @@ struct sw_client_stats {
 #define SW_X(n, h) uint64_t n;
 	SW_CLIENT_STATS(SW_X)
 #undef SW_X
-};
-
-/* A token bucket (rate limits for echo tests and ICMPv6 errors). */
-struct sw_bucket {
-	uint32_t tokens, burst, per_sec;
-	sw_time last;
 };
 
 /* The per-peer fields only the client uses (sw_peer_ext). */

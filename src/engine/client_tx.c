@@ -12,20 +12,6 @@
 
 static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 0x01};
 
-bool sw_bucket_take(struct sw_bucket *b, sw_time now)
-{
-	uint64_t add = b->per_sec ? (now - b->last) * b->per_sec / 1000u : 0;
-
-	if (add > 0) {
-		b->tokens = add >= b->burst - b->tokens ? b->burst : b->tokens + (uint32_t)add;
-		b->last = now;
-	}
-	if (b->tokens == 0)
-		return false;
-	b->tokens--;
-	return true;
-}
-
 static unsigned global_opts(const struct sw_client *c)
 {
 	return c->conf.rfc6890 ? SW_GLOBAL_RFC6890 : 0;

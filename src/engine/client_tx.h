@@ -24,8 +24,6 @@ void sw_ctx_pending_clear(struct sw_client *c, struct sw_peer *p);
 /* Retransmissions, failures and local discovery bubbles. */
 void sw_ctx_timer(struct sw_client *c, sw_time now, struct sw_out *out);
 sw_time sw_ctx_deadline(const struct sw_client *c);
-/* Token bucket: take one token at now. */
-bool sw_bucket_take(struct sw_bucket *b, sw_time now);
 
 static inline struct sw_client_peer *sw_cpeer(struct sw_peer *p)
 {

@@ -73,7 +73,8 @@ int sw_relay_init(struct sw_relay *r, const struct sw_relay_config *cfg)
 		return -EINVAL;
 	r->cfg = *cfg;
 	config_defaults(&r->cfg);
-	r->icmp_tokens = r->cfg.icmp_burst * 1000u;
+	r->icmp = (struct sw_bucket){.tokens = r->cfg.icmp_burst, .burst = r->cfg.icmp_burst,
+				     .per_sec = r->cfg.icmp_rate};
 	cfg->rand->fill(cfg->rand->ctx, key, sizeof(key));
 	r->ll_k0 = sw_siphash_key(key).k0;
 	r->ll_k1 = sw_siphash_key(key).k1;
@@ -157,21 +158,6 @@ static bool served(const struct sw_relay *r, const uint8_t dst[16])
 
 /* --- ICMPv6 errors (RFC 4443 §2.4) --- */
 
-static bool icmp_allow(struct sw_relay *r, sw_time now)
-{
-	uint64_t cap = (uint64_t)r->cfg.icmp_burst * 1000u;
-	uint64_t t = r->icmp_tokens + (now - r->icmp_last) * r->cfg.icmp_rate;
-
-	if (now < r->icmp_last) /* a clock that went back: refill nothing */
-		t = r->icmp_tokens;
-	r->icmp_last = now;
-	r->icmp_tokens = (uint32_t)(t > cap ? cap : t);
-	if (r->icmp_tokens < 1000u)
-		return false;
-	r->icmp_tokens -= 1000u;
-	return true;
-}
-
 static bool icmp_error(struct sw_relay *r, const struct sw_ip6 *ip, uint8_t type, uint8_t code,
 		       uint32_t param, sw_time now, struct sw_out *out)
 {
@@ -180,7 +166,7 @@ static bool icmp_error(struct sw_relay *r, const struct sw_ip6 *ip, uint8_t type
 
 	if (!sw_icmp6_may_error(ip, type == SW_ICMP6_PKT_TOO_BIG))
 		return false;
-	if (!icmp_allow(r, now)) {
+	if (!sw_bucket_take(&r->icmp, now)) {
 		r->st.icmp_limited++;
 		return false;
 	}

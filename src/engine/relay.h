@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/bucket.h"
 #include "engine/io.h"
 #include "engine/peers.h"
 #include "engine/pktq.h"
@@ -123,8 +124,7 @@ struct sw_relay {
 	struct sw_pktq_pool pool;
 	struct sw_ratelimit bubble_rl; /* per server IPv4 */
 	uint64_t ll_k0, ll_k1; /* key of the bubble source hash */
-	uint32_t icmp_tokens;  /* thousandths of a token */
-	sw_time icmp_last;
+	struct sw_bucket icmp; /* ICMPv6 errors (RFC 4443 §2.4 f) */
 	uint8_t host_addr[SW_RELAY_MAX_HOST_ADDRS][16]; /* learned host addresses (ring) */
 	size_t n_host, host_next;
 	struct sw_relay_stats st;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/server.h"
+#include "wire/hex.h"
 #include "wire/icmp6.h"
 #include "wire/ip6.h"
 #include "wire/teredo.h"
@@ -474,17 +475,6 @@ size_t sw_server_stats(const struct sw_server *s, struct sw_stat *out, size_t ca
 
 /* --- client secrets file lines --- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Next whitespace-separated token of *s: start and length; 0 when none. */
 static size_t token(const char **s, const char **start)
 {
@@ -498,20 +488,6 @@ static size_t token(const char **s, const char **start)
 		n++;
 	*s = p + n;
 	return n;
-}
-
-static int hex_decode(const char *h, size_t n, uint8_t *out, size_t cap)
-{
-	if (n == 0 || n % 2 || n / 2 > cap)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(h[i]), lo = hexval(h[i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)(n / 2);
 }
 
 int sw_server_secret_parse(const char *line, struct sw_server_secret *out)
@@ -532,7 +508,7 @@ int sw_server_secret_parse(const char *line, struct sw_server_secret *out)
 	memcpy(out->id, t, n);
 	out->id_len = (uint8_t)n;
 	n = token(&s, &t);
-	r = hex_decode(t, n, out->key, sizeof(out->key));
+	r = sw_hex_decode(t, n, out->key, sizeof(out->key));
 	if (r < 0)
 		return r;
 	out->key_len = (uint8_t)r;
