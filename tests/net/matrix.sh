@@ -170,7 +170,10 @@ cell_wire() { # K: decode the capture of NAT K's public side
 	_a=$(tshark -r "$_f" 2>/dev/null | wc -l)
 	if [ "$_t" -ge 4 ] && [ "$_b" = 0 ]; then res $1 wire ok "$_t of $_a frames decode as Teredo"
 	else
-		res $1 wire fail "$_t of $_a frames decode as Teredo, $_b malformed or in error"
+		_why=$(tshark -r "$_f" --enable-heuristic teredo_udp -Y "$_bad" -T fields \
+			-e _ws.expert.message 2>/dev/null | sort | uniq -c | sort -rn | head -3 |
+			tr -s ' \n' ' ')
+		res $1 wire fail "$_t of $_a frames decode as Teredo, $_b malformed or in error:$_why"
 		tshark -r "$_f" --enable-heuristic teredo_udp -Y "$_bad" 2>/dev/null | head -5 >&2
 	fi
 }
@@ -315,6 +318,20 @@ EOF
 	running=$((running + 1))
 done
 wait
+# A combination with a failing cell runs once more, alone, and its second result counts:
+# on two shared CPUs a real network has the odd bad moment. What failed the first time
+# is printed below, so an intermittent failure is never hidden; one that repeats fails.
+retried=""
+n=0
+for combo in $COMBOS; do
+	n=$((n + 1))
+	grep -q '^RES .* FAIL' "$OUT/$n.res" 2>/dev/null || continue
+	s=${combo%%,*}; c=${combo##*,}; r=${combo#*,}; r=${r%,*}
+	echo "[$(date +%H:%M:%S)] retrying server=$s relay=$r client=$c" >&2
+	grep '^RES .* FAIL' "$OUT/$n.res" | sed 's/^RES /  /' >>"$OUT/first-failures"
+	retried="$retried $s/$r/$c"
+	timeout 400 sh "$0" --combo "$s" "$r" "$c" >"$OUT/$n.res" 2>"$OUT/$n.log"
+done
 secs=$(($(date +%s) - start))
 
 cat "$OUT"/*.res | grep '^RES' >"$OUT/all"
@@ -336,6 +353,11 @@ EOF
 	done
 done
 echo
+if [ -n "$retried" ]; then
+	echo "retried (a cell failed on the first run; the table shows the second):$retried"
+	echo "first-run failures:"
+	cat "$OUT/first-failures"
+fi
 echo "failures:"
 awk '$7 == "FAIL" {printf "  %s/%s/%s %s %s:", $2, $3, $4, $5, $6; for (i = 8; i <= NF; i++) printf " %s", $i; print ""}' "$OUT/all"
 echo "expected failures (XFAIL) and cells working against them (XPASS), by reason:"
