@@ -11,38 +11,12 @@
 
 #include <cmocka.h>
 
+#include "vec_hex.h"
 #include "wire/ip6.h"
 #include "wire/teredo.h"
 #include "wire/trailer.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
-
-/* Hex with optional spaces into out; returns the byte count. */
-static size_t hex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	unsigned v;
-
-	while (*s) {
-		if (*s == ' ' || *s == '\n') {
-			s++;
-			continue;
-		}
-		assert_int_equal(sscanf(s, "%2x", &v), 1);
-		assert_true(n < cap);
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
-
-static void dump(const char *what, const uint8_t *p, size_t n)
-{
-	fprintf(stderr, "%s (%zu):", what, n);
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, " %02x", p[i]);
-	fputc('\n', stderr);
-}
 
 static const char A1[] =
 	"00 01 00 00 01 02 03 04 05 06 07 08 00 60 00 00 00 00 08 3a ff fe 80 00 00 00 00 00 00 00 00 ff ff ff ff ff ff ff"
@@ -64,10 +38,10 @@ static void test_s3_origin_encode(void **state)
 	struct sw_endpoint ep = { .ip = IP(1, 2, 3, 4), .port = 337 };
 
 	(void)state;
-	hex("0000FEAEFEFDFCFB", want, sizeof(want));
+	vec_hex("0000FEAEFEFDFCFB", want, sizeof(want));
 	assert_ptr_equal(sw_origin_put(buf, buf + sizeof(buf), ep), buf + 8);
 	if (memcmp(buf, want, 8) != 0)
-		dump("origin", buf, 8);
+		vec_dump("origin", buf, 8);
 	assert_memory_equal(buf, want, 8);
 	/* too short: nothing written past end */
 	assert_null(sw_origin_put(buf, buf + 7, ep));
@@ -77,11 +51,11 @@ static void test_s3_origin_encode(void **state)
 static void test_s3_origin_decode(void **state)
 {
 	uint8_t buf[64];
-	size_t n = hex("0000FEAEFEFDFCFB", buf, sizeof(buf));
+	size_t n = vec_hex("0000FEAEFEFDFCFB", buf, sizeof(buf));
 	struct sw_pkt pkt;
 
 	(void)state;
-	n += hex(BUBBLE, buf + n, sizeof(buf) - n);
+	n += vec_hex(BUBBLE, buf + n, sizeof(buf) - n);
 	assert_int_equal(sw_pkt_parse(buf, n, &pkt), 0);
 	assert_true(pkt.has_origin);
 	assert_false(pkt.has_auth);
@@ -101,7 +75,7 @@ static void test_s3_origin_roundtrip(void **state)
 	uint8_t buf[48], bub[40];
 
 	(void)state;
-	hex(BUBBLE, bub, sizeof(bub));
+	vec_hex(BUBBLE, bub, sizeof(bub));
 	for (size_t i = 0; i < sizeof(eps) / sizeof(eps[0]); i++) {
 		struct sw_pkt pkt;
 
@@ -124,7 +98,7 @@ static void test_s4_auth_before_origin(void **state)
 	(void)state;
 	assert_ptr_equal(sw_auth_put(auth, auth + 13, &a), auth + 13);
 	sw_origin_put(orig, orig + 8, ep);
-	hex(BUBBLE, bub, sizeof(bub));
+	vec_hex(BUBBLE, bub, sizeof(bub));
 
 	/* auth + origin + IPv6: accepted */
 	memcpy(buf, auth, 13);
@@ -167,7 +141,7 @@ static void test_s5_demux(void **state)
 	struct sw_pkt pkt;
 
 	(void)state;
-	hex(BUBBLE, bub, sizeof(bub));
+	vec_hex(BUBBLE, bub, sizeof(bub));
 	for (unsigned b0 = 0; b0 < 256; b0++) {
 		for (unsigned b1 = 0; b1 < 256; b1++) {
 			bool want;
@@ -211,7 +185,7 @@ static void test_s6_short_headers(void **state)
 	size_t hl;
 
 	(void)state;
-	hex(BUBBLE, bub, sizeof(bub));
+	vec_hex(BUBBLE, bub, sizeof(bub));
 	p = sw_auth_put(buf, buf + sizeof(buf), &a);
 	assert_non_null(p);
 	hl = (size_t)(p - buf);
@@ -262,7 +236,7 @@ static void test_s7_ip6_length(void **state)
 	size_t n;
 
 	(void)state;
-	n = hex(BUBBLE, buf, sizeof(buf));
+	n = vec_hex(BUBBLE, buf, sizeof(buf));
 	/* plen 8, 8 bytes follow: accepted, no trailers */
 	buf[5] = 8;
 	memset(buf + 40, 0xAA, 16);
@@ -293,7 +267,7 @@ static void test_s7_ip6_length(void **state)
 static void test_a1_rs_parse(void **state)
 {
 	uint8_t buf[128];
-	size_t n = hex(A1, buf, sizeof(buf));
+	size_t n = vec_hex(A1, buf, sizeof(buf));
 	static const uint8_t nonce[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	struct sw_pkt pkt;
 	struct sw_auth a = { .nonce = { 1, 2, 3, 4, 5, 6, 7, 8 } };
@@ -321,7 +295,7 @@ static void test_a1_rs_parse(void **state)
 static void test_a3_ra_parse(void **state)
 {
 	uint8_t buf[160], out[32], *p;
-	size_t n = hex(A3, buf, sizeof(buf));
+	size_t n = vec_hex(A3, buf, sizeof(buf));
 	struct sw_pkt pkt;
 	struct sw_ip6 ip;
 
@@ -346,16 +320,16 @@ static void test_a3_ra_parse(void **state)
 static void test_a5_hmac(void **state)
 {
 	uint8_t buf[128], want[20], mac[20];
-	size_t n = hex(A1, buf, sizeof(buf));
+	size_t n = vec_hex(A1, buf, sizeof(buf));
 	struct sw_pkt pkt;
 
 	(void)state;
-	hex("ccaeb133fca073a17af57ea3f3f48d6b26c99cbc", want, sizeof(want));
+	vec_hex("ccaeb133fca073a17af57ea3f3f48d6b26c99cbc", want, sizeof(want));
 	assert_int_equal(sw_pkt_parse(buf, n, &pkt), 0);
 	sw_auth_hmac((const uint8_t *)"secret", 6, pkt.auth.nonce, pkt.auth.conf, NULL, pkt.ip6,
 		     pkt.ip6_len, mac);
 	if (memcmp(mac, want, 20) != 0)
-		dump("hmac", mac, 20);
+		vec_dump("hmac", mac, 20);
 	assert_memory_equal(mac, want, 20);
 }
 
@@ -365,7 +339,7 @@ static size_t build_signed(uint8_t *buf, size_t cap, const char *key, bool with_
 {
 	static const uint8_t id[4] = { 'c', 'l', 'n', 't' };
 	uint8_t a1[128], mac[20], o8[8];
-	size_t a1n = hex(A1, a1, sizeof(a1));
+	size_t a1n = vec_hex(A1, a1, sizeof(a1));
 	struct sw_endpoint ep = { IP(192, 0, 2, 10), 8192 };
 	struct sw_auth a = { .id = id, .id_len = 4, .au = mac, .au_len = 20, .conf = conf,
 			     .nonce = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4 } };
@@ -419,7 +393,7 @@ static void test_s23_auth_verify(void **state)
 	assert_int_equal(sw_pkt_parse(buf, n, &pkt), 0);
 	assert_true(sw_auth_verify(&pkt, NULL, k, 6));
 	/* no auth, or au_len != 20: never verifies */
-	n = hex(A1, buf, sizeof(buf));
+	n = vec_hex(A1, buf, sizeof(buf));
 	assert_int_equal(sw_pkt_parse(buf, n, &pkt), 0);
 	assert_false(sw_auth_verify(&pkt, NULL, k, 6));
 	assert_int_equal(sw_pkt_parse(buf + 13, n - 13, &pkt), 0);
@@ -429,7 +403,7 @@ static void test_s23_auth_verify(void **state)
 static void test_a7_forwarded_bubble(void **state)
 {
 	uint8_t buf[64];
-	size_t n = hex(A7_FWD, buf, sizeof(buf));
+	size_t n = vec_hex(A7_FWD, buf, sizeof(buf));
 	struct sw_pkt pkt;
 	struct sw_ip6 ip;
 	struct sw_trailers tr;
@@ -450,7 +424,7 @@ static void test_a7_forwarded_bubble(void **state)
 	assert_int_equal(tr.nonce, 0x12345678);
 	assert_false(tr.truncated);
 	/* the packet as sent by E2 (46 bytes) is the same without the origin */
-	n = hex(A7_SENT, buf, sizeof(buf));
+	n = vec_hex(A7_SENT, buf, sizeof(buf));
 	assert_int_equal(n, 46);
 	assert_int_equal(sw_pkt_parse(buf, n, &pkt), 0);
 	assert_false(pkt.has_origin);
@@ -464,7 +438,7 @@ static void test_a7_build(void **state)
 {
 	uint8_t want[64], out[64], *p, *end = out + sizeof(out);
 	uint8_t bub[40];
-	size_t n = hex(A7_FWD, want, sizeof(want));
+	size_t n = vec_hex(A7_FWD, want, sizeof(want));
 
 	(void)state;
 	memcpy(bub, want + 8, 40);
@@ -485,7 +459,7 @@ static void test_s6_s7_every_prefix_exact(void **state)
 	(void)state;
 	for (size_t v = 0; v < sizeof(vec) / sizeof(vec[0]); v++) {
 		uint8_t full[160];
-		size_t n = hex(vec[v], full, sizeof(full));
+		size_t n = vec_hex(vec[v], full, sizeof(full));
 
 		for (size_t k = 0; k <= n; k++) {
 			uint8_t *b = malloc(k ? k : 1);

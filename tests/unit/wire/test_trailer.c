@@ -11,41 +11,16 @@
 
 #include <cmocka.h>
 
+#include "vec_hex.h"
 #include "wire/trailer.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
-
-static size_t hex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	unsigned v;
-
-	while (*s) {
-		if (*s == ' ') {
-			s++;
-			continue;
-		}
-		assert_int_equal(sscanf(s, "%2x", &v), 1);
-		assert_true(n < cap);
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
-
-static void dump(const char *what, const uint8_t *p, size_t n)
-{
-	fprintf(stderr, "%s (%zu):", what, n);
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, " %02x", p[i]);
-	fputc('\n', stderr);
-}
 
 /* Parses from a heap buffer of exactly the input's size, so ASan sees any overread. */
 static int parse_hex(const char *s, struct sw_trailers *t)
 {
 	uint8_t buf[256], *b;
-	size_t n = hex(s, buf, sizeof(buf));
+	size_t n = vec_hex(s, buf, sizeof(buf));
 	int r;
 
 	b = malloc(n ? n : 1);
@@ -61,12 +36,12 @@ static int parse_hex(const char *s, struct sw_trailers *t)
 static void expect_bytes(const uint8_t *got, const uint8_t *end, const char *want_hex)
 {
 	uint8_t want[64];
-	size_t n = hex(want_hex, want, sizeof(want));
+	size_t n = vec_hex(want_hex, want, sizeof(want));
 
 	assert_non_null(end);
 	if ((size_t)(end - got) != n || memcmp(got, want, n) != 0) {
-		dump("got", got, (size_t)(end - got));
-		dump("want", want, n);
+		vec_dump("got", got, (size_t)(end - got));
+		vec_dump("want", want, n);
 		fail();
 	}
 }
@@ -217,7 +192,7 @@ static void test_s91_unknown_types(void **state)
 		if (known)
 			continue;
 		/* unknown (len 3) followed by a nonce */
-		hex("00 03 aa bb cc 01 04 0a 0b 0c 0d", buf, sizeof(buf));
+		vec_hex("00 03 aa bb cc 01 04 0a 0b 0c 0d", buf, sizeof(buf));
 		buf[0] = (uint8_t)type;
 		r = sw_trailers_parse(buf, 11, &t);
 		if ((type & 0xC0) == 0x40) {
@@ -342,7 +317,7 @@ static void test_sec17_alt_invalid(void **state)
 static void test_s91_every_prefix(void **state)
 {
 	uint8_t buf[64];
-	size_t n = hex("01 04 12 34 56 78 05 02 04 b1 80 01 00 04 04 01 00 00 00 "
+	size_t n = vec_hex("01 04 12 34 56 78 05 02 04 b1 80 01 00 04 04 01 00 00 00 "
 		       "03 0e 00 00 c0 a8 01 0a c7 38 c6 33 64 07 9c 41",
 		       buf, sizeof(buf));
 	static const size_t ends[] = { 0, 6, 10, 13, 19, 35 }; /* trailer boundaries */
