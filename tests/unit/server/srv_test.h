@@ -21,6 +21,8 @@
 #include "wire/ip6.h"
 #include "wire/teredo.h"
 
+#include "../wire/vec_hex.h"
+
 #define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
 #define SRV1 IP4(198, 51, 100, 118)
 #define SRV2 IP4(198, 51, 100, 119)
@@ -99,25 +101,7 @@ static inline void dump(const char *what, const uint8_t *b, size_t n)
 
 static inline size_t hex(const char *s, uint8_t *out, size_t max)
 {
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *s; s++) {
-		int v;
-
-		if (isspace((unsigned char)*s))
-			continue;
-		v = isdigit((unsigned char)*s) ? *s - '0' : tolower((unsigned char)*s) - 'a' + 10;
-		if (v < 0 || v > 15 || n >= max)
-			abort();
-		if (hi < 0) {
-			hi = v;
-		} else {
-			out[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	return n;
+	return vec_hex(s, out, max);
 }
 
 static inline void a6(const char *txt, uint8_t a[16])
