@@ -538,16 +538,42 @@ void sw_config_read_line(struct sw_config_parser *p, const char *line)
 	directive(p, name, has_value ? value : NULL, s);
 }
 
+/* The bytes a directive's value takes in struct sw_config (T_HOST: the name only). */
+static size_t field_size(const struct cfg_key *k)
+{
+	switch (k->type) {
+	case T_IP4: return sizeof(uint32_t);
+	case T_PORT: return sizeof(uint16_t);
+	case T_UINT: return sizeof(unsigned);
+	case T_SIZE: return sizeof(size_t);
+	case T_PREFIX: return 16;
+	case T_FACILITY: return sizeof(int);
+	case T_BOOL: return sizeof(bool);
+	default: return k->size;
+	}
+}
+
+/* A directive that means nothing for the role is warned about and then ignored: its value
+ * goes back to the default, as if the line were not there. */
 static void check_roles(struct sw_config_parser *p)
 {
 	unsigned saved = p->lineno;
+	struct sw_config d;
 
+	defaults(&d);
 	for (size_t i = 0; i < NKEYS; i++) {
-		if (!p->cfg->line[i] || (keys[i].roles & p->cfg->role))
+		const struct cfg_key *k = &keys[i];
+
+		if (!p->cfg->line[i] || (k->roles & p->cfg->role))
 			continue;
 		p->lineno = p->cfg->line[i];
-		report(p, true, "'%s' is not used with RelayType %s", keys[i].name,
+		report(p, true, "'%s' is not used with RelayType %s", k->name,
 		       p->cfg->relay_type);
+		memcpy((uint8_t *)p->cfg + k->off, (const uint8_t *)&d + k->off, field_size(k));
+		if (k->type == T_HOST)
+			memcpy((uint8_t *)p->cfg + k->off2, (const uint8_t *)&d + k->off2,
+			       sizeof(uint32_t));
+		p->cfg->line[i] = 0;
 	}
 	p->lineno = saved;
 }

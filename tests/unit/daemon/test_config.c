@@ -448,6 +448,17 @@ static void test_warning_unused_directive(void **state)
 			    "t.conf:2: warning: 'ServerAddress' is not used with RelayType relay");
 	assert_string_equal(m.m[1],
 			    "t.conf:3: warning: 'LocalDiscovery' is not used with RelayType relay");
+	/* ignored means ignored: the value stays the default and the line is forgotten */
+	assert_int_equal(c.server_ip, 0);
+	assert_string_equal(c.server_name, "");
+	assert_false(c.local_discovery);
+	assert_int_equal(sw_config_line(&c, "LocalDiscovery"), 0);
+	/* a miredo-server.conf becomes a server at the end; a client directive read before
+	 * that (found by fuzz_config) must not survive into a configuration that prints
+	 * without it */
+	assert_int_equal(parse("ServerBindAddress 192.0.2.10\nConeProbe on\n", &c, &m), 0);
+	assert_int_equal(m.n, 1);
+	assert_false(c.cone_probe);
 }
 
 static void test_print_roundtrip(void **state)
