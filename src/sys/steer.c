@@ -18,9 +18,9 @@
 
 #define MULT 0x9E3779B1u
 #define IP6_HLEN 40u
-#define OI_LEN 8u        /* origin indication: 0x00 0x00, port, address */
-#define SRC_W2 16u       /* IPv6 header offsets of the source's bytes 8..11 and 12..15 */
-#define DST_W2 32u       /* and of the destination's */
+#define OI_LEN 8u  /* origin indication: 0x00 0x00, port, address */
+#define SRC_W2 16u /* IPv6 header offsets of the source's bytes 8..11 and 12..15 */
+#define DST_W2 32u /* and of the destination's */
 #define LOG_SIZE 8192u
 
 static _Thread_local char verifier_log[LOG_SIZE];
@@ -45,13 +45,14 @@ const char *sw_steer_log(void)
 /* Classic BPF, run by the reuseport group on the UDP payload (the UDP header pulled). */
 #define ST(code, k) ((struct sock_filter)BPF_STMT(code, k))
 /* a conditional jump from instruction `at` to `yes` or `no` */
-#define JIF(at, code, k, yes, no) \
-	((struct sock_filter)BPF_JUMP(code, k, (yes) - (at) - 1, (no) - (at) - 1))
+#define JIF(at, code, k, yes, no)                                                                  \
+	((struct sock_filter)BPF_JUMP(code, k, (yes) - (at)-1, (no) - (at)-1))
 
 enum { U_PLAIN = 10, U_HASH = 11, U_RET0 = 20, U_LEN = 21 };
 
 int sw_steer_udp(int fd, unsigned n)
 {
+	/* clang-format off */
 	struct sock_filter p[U_LEN] = {
 		ST(BPF_LD | BPF_W | BPF_LEN, 0),
 		JIF(1, BPF_JMP | BPF_JGE | BPF_K, IP6_HLEN, 2, U_RET0),
@@ -75,6 +76,7 @@ int sw_steer_udp(int fd, unsigned n)
 		ST(BPF_RET | BPF_A, 0),
 		[U_RET0] = ST(BPF_RET | BPF_K, 0),
 	};
+	/* clang-format on */
 	struct sock_fprog prog = {.len = U_LEN, .filter = p};
 
 	if (n == 0 || n > SW_STEER_MAX)
@@ -87,7 +89,7 @@ int sw_steer_udp(int fd, unsigned n)
 }
 
 /* eBPF, run by the TUN device on the IPv6 packet (no link header). */
-#define INSN(c, d, s, o, i) \
+#define INSN(c, d, s, o, i)                                                                        \
 	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 #define ALU32_K(op, d, k) INSN(BPF_ALU | (op) | BPF_K, d, 0, 0, (int32_t)(k))
 #define ALU32_X(op, d, s) INSN(BPF_ALU | (op) | BPF_X, d, s, 0, 0)
@@ -125,6 +127,7 @@ static int load_tun_prog(const struct bpf_insn *insns, unsigned cnt)
 
 int sw_steer_tun(int fd, unsigned n)
 {
+	/* clang-format off */
 	const struct bpf_insn p[T_LEN] = {
 		INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0), /* LD_ABS: r6 = ctx */
 		INSN(BPF_LDX | BPF_W | BPF_MEM, BPF_REG_0, BPF_REG_6,
@@ -141,6 +144,7 @@ int sw_steer_tun(int fd, unsigned n)
 		[T_RET0] = ALU32_K(BPF_MOV, BPF_REG_0, 0),
 		EXIT(),
 	};
+	/* clang-format on */
 	int pfd, err = 0;
 
 	if (n == 0 || n > SW_STEER_MAX)

@@ -29,16 +29,16 @@ struct vec {
  * ffff:ffff:ffff:ffff:8000::: w = 0x80000000, w * M = 0x80000000
  * 2001:0:53aa:64c:0:f227:abfc:fefe: w = 0xabfc0cd9, w * M = 0xbbf67309 */
 static const struct vec vecs[] = {
-	{{0x20, 0x01, 0, 0, 0xc6, 0x33, 0x64, 0x01, 0x80, 0, 0x3c, 0xff, 0xcf, 0x0c, 0xf5, 0xfe},
-	 {0, 1, 2, 3, 3, 2, 15}},
-	{{0x20, 0x01}, {0, 0, 0, 0, 0, 0, 0}},
-	{{0x20, 0x01, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
-	 {0, 0, 0, 0, 0, 0, 0}},
-	{{0x20, 0x01, [15] = 1}, {0, 1, 0, 3, 3, 1, 55}},
-	{{0x20, 0x01, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8}, {0, 0, 2, 0, 1, 4, 4}},
-	{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80}, {0, 0, 2, 0, 3, 1, 0}},
-	{{0x20, 0x01, 0, 0, 0x53, 0xaa, 0x06, 0x4c, 0, 0, 0xf2, 0x27, 0xab, 0xfc, 0xfe, 0xfe},
-	 {0, 0, 1, 2, 3, 0, 54}},
+    {{0x20, 0x01, 0, 0, 0xc6, 0x33, 0x64, 0x01, 0x80, 0, 0x3c, 0xff, 0xcf, 0x0c, 0xf5, 0xfe},
+     {0, 1, 2, 3, 3, 2, 15}},
+    {{0x20, 0x01}, {0, 0, 0, 0, 0, 0, 0}},
+    {{0x20, 0x01, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+     {0, 0, 0, 0, 0, 0, 0}},
+    {{0x20, 0x01, [15] = 1}, {0, 1, 0, 3, 3, 1, 55}},
+    {{0x20, 0x01, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8}, {0, 0, 2, 0, 1, 4, 4}},
+    {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80}, {0, 0, 2, 0, 3, 1, 0}},
+    {{0x20, 0x01, 0, 0, 0x53, 0xaa, 0x06, 0x4c, 0, 0, 0xf2, 0x27, 0xab, 0xfc, 0xfe, 0xfe},
+     {0, 0, 1, 2, 3, 0, 54}},
 };
 
 static void print_addr(const uint8_t a[16])
@@ -124,8 +124,8 @@ static void test_steer_even(void **state)
 			double share = (double)cnt[w] * n / DRAWS;
 
 			if (share < 0.95 || share > 1.05) {
-				fprintf(stderr, "n=%u worker %u: %u of %d (expected about %d)\n",
-					n, w, cnt[w], DRAWS, DRAWS / (int)n);
+				fprintf(stderr, "n=%u worker %u: %u of %d (expected about %d)\n", n,
+					w, cnt[w], DRAWS, DRAWS / (int)n);
 				fail();
 			}
 		}
@@ -138,8 +138,8 @@ static void test_steer_even_sequential(void **state)
 	(void)state;
 	for (unsigned n = 2; n <= 4; n++) {
 		unsigned cnt[4] = {0};
-		uint8_t a[16] = {0x20, 0x01, 0, 0, 0xc6, 0x33, 0x64, 0x01, 0x80, 0, 0, 0,
-				 0x34, 0xe7, 0x9b, 0xfd};
+		uint8_t a[16] = {0x20, 0x01, 0, 0, 0xc6, 0x33, 0x64, 0x01,
+				 0x80, 0,    0, 0, 0x34, 0xe7, 0x9b, 0xfd};
 
 		for (unsigned p = 0; p < 4096; p++) {
 			a[10] = (uint8_t)(p >> 8), a[11] = (uint8_t)p;
@@ -169,11 +169,9 @@ static void test_steer_attach_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_steer_vectors),
-		cmocka_unit_test(test_steer_one_worker),
-		cmocka_unit_test(test_steer_even),
-		cmocka_unit_test(test_steer_even_sequential),
-		cmocka_unit_test(test_steer_attach_args),
+	    cmocka_unit_test(test_steer_vectors),     cmocka_unit_test(test_steer_one_worker),
+	    cmocka_unit_test(test_steer_even),	      cmocka_unit_test(test_steer_even_sequential),
+	    cmocka_unit_test(test_steer_attach_args),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
