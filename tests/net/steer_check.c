@@ -1,10 +1,10 @@
 /* steer_check: sys/steer's two kernel programs on the running kernel, inside a network
  * namespace made by steer.sh (never run it in the host's: it adds a TUN device and routes).
  *   steer_check udp [seed]: for n = 2, 3, 4, n SO_REUSEPORT UDP sockets on 127.0.0.1:P (lo
- *     must be up), sw_steer_udp() on the first; Teredo payloads (IPv6 headers from random
- *     Teredo sources, some behind an origin indication, plus authentication headers and
- *     short ones for socket 0) from another socket; every datagram must arrive at socket
- *     sw_steer_shard(source, n), and every socket must get some.
+ *     must be up), sw_steer_udp() on the first (n = 3: before the others bind); Teredo
+ *     payloads (IPv6 headers from random Teredo sources, some behind an origin indication,
+ *     plus authentication headers and short ones for socket 0) from another socket; every
+ *     datagram must arrive at socket sw_steer_shard(source, n), every socket get some.
  *   steer_check tun [seed]: for n = 2, 3, 4, a multi-queue TUN device swstN with n queues,
  *     sw_steer_tun(), up with 2001:db8::1/64 and 2001::/32 through it; UDP/IPv6 datagrams
  *     to random 2001:0:... destinations; every packet read from queue q must have
@@ -130,10 +130,12 @@ static size_t udp_payload(unsigned i, unsigned n, uint8_t *b, unsigned *want)
 	return off + 44;
 }
 
-static int udp_group(unsigned n, int *socks, struct sockaddr_in *sa)
+/* n sockets in one reuseport group, the program attached to the first once `attach_at`
+ * sockets have joined (1: before the others, n: after all) */
+static int udp_group(unsigned n, unsigned attach_at, int *socks, struct sockaddr_in *sa)
 {
 	socklen_t sl = sizeof(*sa);
-	int one = 1;
+	int one = 1, err;
 
 	memset(sa, 0, sizeof(*sa));
 	sa->sin_family = AF_INET;
@@ -148,6 +150,10 @@ static int udp_group(unsigned n, int *socks, struct sockaddr_in *sa)
 		}
 		if (i == 0 && getsockname(socks[0], (struct sockaddr *)sa, &sl) < 0)
 			return -1;
+		if (i + 1 == attach_at && (err = sw_steer_udp(socks[0], n)) < 0) {
+			fprintf(stderr, "sw_steer_udp(n=%u): %s\n", n, strerror(-err));
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -196,7 +202,8 @@ static int udp_collect(unsigned n, const int *socks, const unsigned *want, unsig
 
 static int udp_round(unsigned n)
 {
-	int socks[MAXN], tx, err, rc = -1;
+	int socks[MAXN], tx, rc = -1;
+	unsigned attach_at = n == 3 ? 1 : n;
 	unsigned want[TOTAL], per[MAXN] = {0};
 	struct sockaddr_in sa;
 	uint8_t b[64];
@@ -204,12 +211,8 @@ static int udp_round(unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		socks[i] = -1;
 	tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (tx < 0 || udp_group(n, socks, &sa) < 0)
+	if (tx < 0 || udp_group(n, attach_at, socks, &sa) < 0)
 		goto out;
-	if ((err = sw_steer_udp(socks[0], n)) < 0) {
-		fprintf(stderr, "sw_steer_udp(n=%u): %s\n", n, strerror(-err));
-		goto out;
-	}
 	for (unsigned i = 0; i < TOTAL; i++) {
 		size_t len = udp_payload(i, n, b, &want[i]);
 
@@ -219,8 +222,8 @@ static int udp_round(unsigned n)
 		}
 	}
 	rc = udp_collect(n, socks, want, per);
-	printf("udp n=%u port %u: %d datagrams (+%d for socket 0), per socket:", n,
-	       ntohs(sa.sin_port), COUNT, SPECIAL);
+	printf("udp n=%u port %u, attached %s: %d datagrams (+%d for socket 0), per socket:", n,
+	       ntohs(sa.sin_port), attach_at == 1 ? "first" : "last", COUNT, SPECIAL);
 	for (unsigned s = 0; s < n; s++) {
 		printf(" %u", per[s]);
 		if (per[s] == 0) {
