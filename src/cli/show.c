@@ -344,20 +344,22 @@ static const char *peer_field(const struct sw_jread *r, const struct sw_jread_no
 	return scalar_text(key, n, buf, len);
 }
 
+/* The last column, "worker", only from a relay that runs several (Workers). */
 static const char *peer_cols[] = {"address", "mapping", "trusted", "last_rx_ms", "last_tx_ms",
-				  "queued_bytes"};
+				  "queued_bytes", "worker"};
 static const char *peer_heads[] = {"address", "mapping", "trusted", "last rx", "last tx",
-				   "queued"};
+				   "queued", "worker"};
 #define NCOLS (sizeof(peer_cols) / sizeof(peer_cols[0]))
 
-static void peer_widths(const struct sw_jread *r, const struct sw_jread_node *arr, int w[])
+static void peer_widths(const struct sw_jread *r, const struct sw_jread_node *arr, int w[],
+			size_t ncols)
 {
 	char buf[64];
 
-	for (size_t i = 0; i < NCOLS; i++)
+	for (size_t i = 0; i < ncols; i++)
 		w[i] = (int)strlen(peer_heads[i]);
 	for (const struct sw_jread_node *p = sw_jread_first(r, arr); p; p = sw_jread_next(r, p))
-		for (size_t i = 0; i < NCOLS; i++) {
+		for (size_t i = 0; i < ncols; i++) {
 			int l = (int)strlen(peer_field(r, p, peer_cols[i], buf, sizeof(buf)));
 			w[i] = l > w[i] ? l : w[i];
 		}
@@ -366,6 +368,7 @@ static void peer_widths(const struct sw_jread *r, const struct sw_jread_node *ar
 static void peers_print(const struct sw_conn_target *t, const struct sw_reply *rep)
 {
 	const struct sw_jread_node *arr = sw_jread_get(&rep->r, rep->root, "peers");
+	size_t ncols = NCOLS - 1;
 	int w[NCOLS];
 	char buf[64];
 
@@ -374,16 +377,19 @@ static void peers_print(const struct sw_conn_target *t, const struct sw_reply *r
 		printf("no peers\n");
 		return;
 	}
-	peer_widths(&rep->r, arr, w);
+	if (sw_jread_get(&rep->r, sw_jread_first(&rep->r, arr), "worker"))
+		ncols = NCOLS;
+	peer_widths(&rep->r, arr, w, ncols);
 	printf("%s", sw_term_bold());
-	for (size_t i = 0; i < NCOLS; i++)
-		printf("%-*s%s", i + 1 < NCOLS ? w[i] : 0, peer_heads[i], i + 1 < NCOLS ? "  " : "");
+	for (size_t i = 0; i < ncols; i++)
+		printf("%-*s%s", i + 1 < ncols ? w[i] : 0, peer_heads[i], i + 1 < ncols ? "  " : "");
 	printf("%s\n", sw_term_reset());
 	for (const struct sw_jread_node *p = sw_jread_first(&rep->r, arr); p;
 	     p = sw_jread_next(&rep->r, p)) {
-		for (size_t i = 0; i < NCOLS; i++)
-			printf("%-*s%s", i + 1 < NCOLS ? w[i] : 0, peer_field(&rep->r, p, peer_cols[i], buf, sizeof(buf)),
-			       i + 1 < NCOLS ? "  " : "");
+		for (size_t i = 0; i < ncols; i++)
+			printf("%-*s%s", i + 1 < ncols ? w[i] : 0,
+			       peer_field(&rep->r, p, peer_cols[i], buf, sizeof(buf)),
+			       i + 1 < ncols ? "  " : "");
 		printf("\n");
 	}
 }

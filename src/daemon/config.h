@@ -16,6 +16,7 @@
 #define SW_CFG_SOCK 108   /* sun_path */
 #define SW_CFG_LINE 1024  /* longest accepted line */
 #define SW_CFG_MAX_KEYS 64
+#define SW_CFG_MAX_WORKERS 64 /* Workers at most */
 #define SW_CFG_ID 65      /* ClientIdentifier: 64 printable characters */
 
 /* The role family a RelayType selects (several RelayType words share one). */
@@ -59,6 +60,7 @@ struct sw_config {
 	unsigned server_fwd_rate;   /* ServerForwardLimit: forwarded/s per destination (500; 0 = none) */
 	unsigned server_fwd_burst;  /* ServerForwardBurst (1000) */
 	bool offload;               /* Offload: TUN superpackets, UDP GSO/GRO (default yes) */
+	unsigned workers;           /* Workers: relay threads, 0 = one per CPU (default 1) */
 	char client_id[SW_CFG_ID];  /* ClientIdentifier: secure qualification (client), "" = none */
 	char client_secret_file[SW_CFG_NAME]; /* ClientSecretFile: its shared secret (client) */
 	bool symmetric_test;        /* SymmetricTest: secondary-address NAT test (client, yes) */

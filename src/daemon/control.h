@@ -14,10 +14,11 @@
  * JSON fields (the contract with the CLI; a missing field is simply not shown):
  *   status : role, instance, version, pid, uptime_ms, interface, mtu, state, nat_type,
  *            server{primary,secondary}, local, mapped, address, refresh_interval_ms,
- *            last_refresh_ms (age), peers (count), counters{name:value,...}
+ *            last_refresh_ms (age), peers (count), workers, worker_peers[] (relay with
+ *            Workers > 1), counters{name:value,...}
  *            — "counters" is written by control.c from provider->stats plus its own ctl_*.
  *   peers  : peers[{address, mapping, trusted, last_rx_ms, last_tx_ms, queued_bytes,
- *            queued_packets}]  — ages in ms; the provider writes the array elements.
+ *            queued_packets, worker?}]  — ages in ms; the provider writes the array elements.
  *   metrics: instance, metrics[{name, help, value, type?}] — type "gauge" for sw_stat.gauge.
  *   events : {"event":"state","state":S} {"event":"address","op":"add"|"del","address":A,
  *            "prefix_len":N} {"event":"mtu","mtu":N} {"event":"reload","ok":B}; others may

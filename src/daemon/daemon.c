@@ -25,7 +25,12 @@ int sw_daemon_create(struct sw_daemon **dp, const struct sw_config *cfg,
 	d->cfg = *cfg;
 	d->role = role;
 	d->tun.fd = -1;
+	d->wakefd = -1;
 	d->loop.epfd = d->loop.timerfd = d->loop.sigfd = -1;
+	d->main = d;
+	d->worker[0] = d;
+	d->nworkers = 1;
+	d->want = sw_workers_want(cfg, role);
 	d->started = sw_clock_now();
 	sw_out_init(&d->out, d->pkt, SW_DAEMON_OUT, d->arena, sizeof(d->arena), d->ev,
 		    SW_DAEMON_EVENTS);
@@ -47,6 +52,7 @@ static size_t udp_bufsize(const struct sw_daemon *d)
 int sw_daemon_udp_open(struct sw_daemon *d, uint32_t ip, uint16_t port)
 {
 	struct sw_daemon_sock *s;
+	unsigned flags;
 	int err;
 
 	if (d->nudp >= SW_DAEMON_MAX_SOCKS)
@@ -57,7 +63,12 @@ int sw_daemon_udp_open(struct sw_daemon *d, uint32_t ip, uint16_t port)
 			return -ENOMEM;
 	}
 	s = &d->udp[d->nudp];
-	err = sw_udp_open(&s->u, ip, port, d->cfg.offload ? SW_UDP_OFFLOAD : 0);
+	if (d->main != d && !port && d->nudp < d->main->nudp)
+		port = d->main->udp[d->nudp].u.port; /* a worker: the same port as the first */
+	flags = d->cfg.offload ? SW_UDP_OFFLOAD : 0;
+	if (d->main->want > 1)
+		flags |= SW_UDP_REUSEPORT;
+	err = sw_udp_open(&s->u, ip, port, flags);
 	if (err) {
 		sw_log_errno(err, "cannot bind UDP %u.%u.%u.%u:%u", ip >> 24, (ip >> 16) & 255,
 			     (ip >> 8) & 255, ip & 255, port);
@@ -106,13 +117,40 @@ static int tun_buffers(struct sw_daemon *d, unsigned mtu)
 	return d->superbuf && d->gro.buf ? 0 : -ENOMEM;
 }
 
+/* A worker's queue of the main instance's (multi-queue) tunnel. */
+static int tun_queue_open(struct sw_daemon *d)
+{
+	const struct sw_daemon *m = d->main;
+	int err = sw_tun_open(&d->tun, m->tun.name,
+			      SW_TUN_MULTI_QUEUE | (d->cfg.offload ? SW_TUN_OFFLOAD : 0));
+
+	if (err) {
+		sw_log_errno(err, "worker %u: cannot open a queue of tunnel %s", d->index,
+			     m->tun.name);
+		return err;
+	}
+	d->ifindex = m->ifindex;
+	d->mtu = m->mtu;
+	err = tun_buffers(d, m->mtu);
+	if (!err)
+		err = sw_loop_add(&d->loop, d->tun.fd, EPOLLIN, sw_daemon_on_tun, d);
+	if (err)
+		sw_tun_close(&d->tun);
+	return err;
+}
+
 int sw_daemon_tun_open(struct sw_daemon *d, const char *name, unsigned mtu)
 {
+	unsigned flags = d->cfg.offload ? SW_TUN_OFFLOAD : 0;
 	int err;
 
 	if (d->tun.fd >= 0)
 		return -EBUSY;
-	err = sw_tun_open(&d->tun, name, d->cfg.offload ? SW_TUN_OFFLOAD : 0);
+	if (d->main != d)
+		return d->main->tun.fd >= 0 ? tun_queue_open(d) : -ENODEV;
+	if (d->want > 1)
+		flags |= SW_TUN_MULTI_QUEUE;
+	err = sw_tun_open(&d->tun, name, flags);
 	if (err) {
 		sw_log_errno(err, "cannot create tunnel %s", name);
 		return err;
@@ -144,8 +182,11 @@ fail:
 
 int sw_daemon_native_ipv6(struct sw_daemon *d)
 {
-	int r = sw_nl_default_route6(&d->nl, d->tun.fd >= 0 ? d->ifindex : 0);
+	int r;
 
+	if (d->main != d)
+		return -EOPNOTSUPP; /* netlink is the main thread's */
+	r = sw_nl_default_route6(&d->nl, d->tun.fd >= 0 ? d->ifindex : 0);
 	if (r < 0)
 		d->stats.netlink_errors++;
 	return r;
@@ -158,6 +199,8 @@ int sw_daemon_route_add(struct sw_daemon *d, const uint8_t prefix[16], unsigned 
 
 	if (d->tun.fd < 0)
 		return -ENODEV;
+	if (d->main != d)
+		return -EOPNOTSUPP; /* routes are the main instance's */
 	err = sw_nl_route_add(&d->nl, d->ifindex, prefix, len, metric);
 	if (err) {
 		d->stats.netlink_errors++;
@@ -165,6 +208,11 @@ int sw_daemon_route_add(struct sw_daemon *d, const uint8_t prefix[16], unsigned 
 			     d->tun.name, d->nl.err[0] ? ": " : "", d->nl.err);
 	}
 	return err;
+}
+
+unsigned sw_daemon_workers(const struct sw_daemon *d)
+{
+	return d->main->want;
 }
 
 const struct sw_rand *sw_daemon_rand(struct sw_daemon *d)
@@ -237,7 +285,7 @@ int sw_daemon_start(struct sw_daemon *d, gid_t ctl_group)
 		return err;
 	}
 	d->opened = true;
-	return 0;
+	return sw_workers_open(d);
 }
 
 void sw_daemon_destroy(struct sw_daemon *d)
@@ -246,6 +294,8 @@ void sw_daemon_destroy(struct sw_daemon *d)
 
 	if (!d)
 		return;
+	sw_workers_stop(d);
+	sw_workers_close(d);
 	if (d->opened && d->role->close)
 		d->role->close(d->state);
 	if (d->nl.sock) {
@@ -259,6 +309,8 @@ void sw_daemon_destroy(struct sw_daemon *d)
 	for (unsigned i = 0; i < d->nudp; i++)
 		sw_udp_close(&d->udp[i].u);
 	sw_udp_rx_free(d->rx);
+	if (d->wakefd >= 0)
+		close(d->wakefd);
 	free(d->tunbuf);
 	free(d->superbuf);
 	free(d->gro.buf);
@@ -284,14 +336,23 @@ void sw_daemon_status(struct sw_daemon *d, struct sw_json *j, sw_time now)
 	for (unsigned i = 0; i < d->nudp; i++)
 		sw_json_endpoint(j, NULL, (struct sw_endpoint){d->udp[i].u.ip, d->udp[i].u.port});
 	sw_json_arr_end(j);
-	if (d->role->status && d->state)
+	sw_json_u64(j, "workers", d->nworkers);
+	if (d->role->status && d->state) {
+		bool took = sw_workers_lock(d);
+
 		d->role->status(d->state, j, now);
+		sw_workers_unlock(d, took);
+	}
 }
 
 void sw_daemon_peers(struct sw_daemon *d, struct sw_json *j, sw_time now)
 {
-	if (d->role->peers && d->state)
+	if (d->role->peers && d->state) {
+		bool took = sw_workers_lock(d);
+
 		d->role->peers(d->state, j, now);
+		sw_workers_unlock(d, took);
+	}
 }
 
 #define STAT_APPEND(f, nm, hp)                                                               \
@@ -300,17 +361,31 @@ void sw_daemon_peers(struct sw_daemon *d, struct sw_json *j, sw_time now)
 
 size_t sw_daemon_stats(struct sw_daemon *d, struct sw_stat *out, size_t cap)
 {
+	struct sw_daemon_stats ds = {0};
 	struct sw_udp_stats udp = {0};
+	struct sw_tun_stats tun = {0};
+	bool took = sw_workers_lock(d);
 	size_t n = 0;
 
-	d->stats.out_full = d->out_full_total + d->out.full;
-	for (unsigned i = 0; i < d->nudp; i++) {
-#define SUM(f, nm, hp) udp.f += d->udp[i].u.stats.f;
-		SW_UDP_STATS(SUM)
+	/* the data path's counters summed over the workers; the role sums its own */
+	for (unsigned w = 0; w < d->nworkers; w++) {
+		struct sw_daemon *x = d->worker[w];
+
+		x->stats.out_full = x->out_full_total + x->out.full;
+#define SUM(f, nm, hp) ds.f += x->stats.f;
+		SW_DAEMON_STATS(SUM)
 #undef SUM
+#define SUM(f, nm, hp) tun.f += x->tun.stats.f;
+		SW_TUN_STATS(SUM)
+#undef SUM
+		for (unsigned i = 0; i < x->nudp; i++) {
+#define SUM(f, nm, hp) udp.f += x->udp[i].u.stats.f;
+			SW_UDP_STATS(SUM)
+#undef SUM
+		}
 	}
 	{
-		const struct sw_daemon_stats *src = &d->stats;
+		const struct sw_daemon_stats *src = &ds;
 		SW_DAEMON_STATS(STAT_APPEND)
 	}
 	{
@@ -318,10 +393,11 @@ size_t sw_daemon_stats(struct sw_daemon *d, struct sw_stat *out, size_t cap)
 		SW_UDP_STATS(STAT_APPEND)
 	}
 	{
-		const struct sw_tun_stats *src = &d->tun.stats;
+		const struct sw_tun_stats *src = &tun;
 		SW_TUN_STATS(STAT_APPEND)
 	}
 	if (d->role->stats && d->state && n < cap)
 		n += d->role->stats(d->state, out + n, cap - n);
+	sw_workers_unlock(d, took);
 	return n;
 }

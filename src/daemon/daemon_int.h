@@ -5,6 +5,8 @@
 #ifndef SW_DAEMON_DAEMON_INT_H
 #define SW_DAEMON_DAEMON_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/epoll.h>
@@ -65,6 +67,20 @@ struct sw_daemon {
 	struct sw_event ev[SW_DAEMON_EVENTS];
 	struct sw_udp_msg tx[SW_DAEMON_OUT];
 	struct sw_daemon_stats stats;
+	/* Workers (workers.c). The main instance is worker 0 and runs in the main thread;
+	 * workers 1.. are copies with their own loop, socket, tunnel queue and engine, each
+	 * run by a thread of its own. */
+	struct sw_daemon *main; /* the main instance (itself there) */
+	unsigned index;         /* worker number */
+	unsigned want;          /* main: workers to open (Workers resolved) */
+	unsigned nworkers;      /* main: workers open, itself included */
+	struct sw_daemon *worker[SW_CFG_MAX_WORKERS]; /* main: [0] is itself */
+	pthread_t thread;
+	bool running;           /* the thread was started */
+	bool locked;            /* main: the workers' guards are held (sw_workers_lock) */
+	pthread_mutex_t guard;  /* copies: held by their thread while it handles a wakeup */
+	int wakefd;             /* copies: eventfd that tells the thread to stop */
+	atomic_bool quit;
 	uint8_t arena[SW_DAEMON_ARENA];
 };
 
@@ -75,6 +91,20 @@ void sw_daemon_on_timer(void *ctx, uint32_t events);
 void sw_daemon_on_signal(void *ctx, int sig);
 /* Block SIGTERM, SIGINT, SIGHUP until sw_daemon_run() reads them. 0 or -errno. */
 int sw_daemon_block_signals(void);
+/* Workers (workers.c). Privileged phase, after the role opened on the main instance: the
+ * copies, their resources and the kernel's steering. 0 or -errno (logged). */
+int sw_workers_open(struct sw_daemon *d);
+/* Start and stop the threads (after a fork, before the loop; after the loop). */
+int sw_workers_start(struct sw_daemon *d);
+void sw_workers_stop(struct sw_daemon *d);
+/* Free the copies (their threads stopped). */
+void sw_workers_close(struct sw_daemon *d);
+/* Hold every copy's guard, so that the role may look across the group (status, peers,
+ * stats, reload) from the main thread. Nests: only the outermost pair takes the locks. */
+bool sw_workers_lock(struct sw_daemon *d);
+void sw_workers_unlock(struct sw_daemon *d, bool took);
+/* Workers resolved from cfg->workers (0: one per online CPU) for a role that has them. */
+unsigned sw_workers_want(const struct sw_config *cfg, const struct sw_role_ops *role);
 /* Arm the loop's timer for the earliest of the role's and the control socket's deadlines. */
 void sw_daemon_rearm(struct sw_daemon *d);
 

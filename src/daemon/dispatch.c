@@ -181,8 +181,12 @@ static void flush(struct sw_daemon *d)
 		gro_write(d);
 	for (unsigned s = 0; s < d->nudp; s++)
 		flush_udp(d, s);
-	for (size_t i = 0; i < d->out.n_ev; i++)
-		apply_event(d, &d->out.ev[i]);
+	for (size_t i = 0; i < d->out.n_ev; i++) {
+		if (d->main == d)
+			apply_event(d, &d->out.ev[i]);
+		else
+			d->stats.events_dropped++; /* netlink and control are the main thread's */
+	}
 	d->out_full_total += d->out.full;
 	d->out.full = 0;
 	sw_out_reset(&d->out);
@@ -352,7 +356,7 @@ static bool needs_restart(const struct sw_config *a, const struct sw_config *b)
 	       a->server_bind_ip2 != b->server_bind_ip2 ||
 	       strcmp(a->control_socket, b->control_socket) != 0 ||
 	       strcmp(a->user, b->user) != 0 || memcmp(a->prefix, b->prefix, 16) != 0 ||
-	       a->offload != b->offload;
+	       a->offload != b->offload || a->workers != b->workers;
 }
 
 static void reload(struct sw_daemon *d)
@@ -366,11 +370,17 @@ static void reload(struct sw_daemon *d)
 	err = sw_config_load(&next, d->cfg.path, report, NULL);
 	if (!err && needs_restart(&d->cfg, &next)) {
 		sw_log_warnx("reload refused: RelayType, InterfaceName, Prefix, addresses, ports, "
-			     "ControlSocket, User or Offload changed (restart to apply)");
+			     "ControlSocket, User, Offload or Workers changed (restart to apply)");
 		err = -EINVAL;
 	}
-	if (!err && d->role->reload)
+	if (!err && d->role->reload) {
+		bool took = sw_workers_lock(d);
+
 		err = d->role->reload(d->state, &next);
+		for (unsigned i = 1; !err && i < d->nworkers; i++)
+			d->worker[i]->cfg = next;
+		sw_workers_unlock(d, took);
+	}
 	if (err) {
 		d->stats.reload_errors++;
 		sw_log_warnx("reload failed, the previous configuration stays in force");
@@ -420,6 +430,9 @@ int sw_daemon_run(struct sw_daemon *d)
 		sw_log_errno(err, "signals");
 		return err;
 	}
+	err = sw_workers_start(d);
+	if (err)
+		return err;
 	sw_daemon_rearm(d);
 	while (!d->stop) {
 		err = sw_loop_run_once(&d->loop, -1);
@@ -430,5 +443,6 @@ int sw_daemon_run(struct sw_daemon *d)
 		err = 0;
 	}
 	sw_notify("STOPPING=1");
+	sw_workers_stop(d);
 	return err;
 }

@@ -24,6 +24,14 @@ struct sw_role_ops {
 	/* Privileged phase: build the engine from cfg, and request resources from d with the
 	 * sw_daemon_* calls below. Returns 0 or a negative errno; *state is the role's. */
 	int (*open)(struct sw_daemon *d, const struct sw_config *cfg, void **state);
+	/* Optional (Workers): open one more worker with its own engine on d, a copy of the
+	 * daemon with its own loop; `first` is the state open() made. Its sockets share the
+	 * first worker's address and port (SO_REUSEPORT) and it gets a queue of the same
+	 * tunnel; the kernel steers each peer's packets to one worker. NULL: no workers. The
+	 * status, peers, stats and reload calls come on the first state only, with every
+	 * worker held still, and are the role's to extend over the group. */
+	int (*open_worker)(struct sw_daemon *d, const struct sw_config *cfg, void *first,
+			   void **state);
 	/* A datagram on socket `sock` (index returned by sw_daemon_udp_open) from `from`,
 	 * received on local IPv4 `local_ip` (host order, from IP_PKTINFO). */
 	void (*udp_input)(void *state, unsigned sock, struct sw_endpoint from, uint32_t local_ip,
@@ -68,6 +76,8 @@ int sw_daemon_route_add(struct sw_daemon *d, const uint8_t prefix[16], unsigned 
 /* Whether the host has an IPv6 default route not through our tunnel (native IPv6, RFC 4380
  * §5.5): 1, 0 or -errno. A netlink route dump; may also be called after open(). */
 int sw_daemon_native_ipv6(struct sw_daemon *d);
+/* The workers this daemon runs the role on (Workers resolved; 1 without). */
+unsigned sw_daemon_workers(const struct sw_daemon *d);
 /* Randomness for the engine (getrandom-backed). */
 const struct sw_rand *sw_daemon_rand(struct sw_daemon *d);
 

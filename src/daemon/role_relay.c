@@ -14,8 +14,15 @@
 #define ROUTE_METRIC 1024
 #define PEERS_SHOWN 4096 /* entries listed by `shipworm peers` at most */
 
+/* One worker's relay; the first worker's also knows the group (Workers). */
+struct relay_role {
+	struct sw_relay r;
+	unsigned index, n;                          /* n: the first worker only */
+	struct relay_role *group[SW_CFG_MAX_WORKERS]; /* the first worker only */
+};
+
 static void relay_config(const struct sw_config *cfg, const struct sw_rand *rand,
-			 struct sw_relay_config *rc)
+			 unsigned workers, struct sw_relay_config *rc)
 {
 	memset(rc, 0, sizeof(*rc));
 	memcpy(rc->prefix, cfg->prefix, 16);
@@ -26,40 +33,91 @@ static void relay_config(const struct sw_config *cfg, const struct sw_rand *rand
 	rc->zero_copy = true; /* the daemon flushes before reusing its receive buffers */
 	rc->global_opts = cfg->global_rfc6890 ? SW_GLOBAL_RFC6890 : 0;
 	rc->max_peers = cfg->max_peers;
+	if (workers > 1) /* MaxPeers bounds the whole: each worker holds its share */
+		rc->max_peers = (cfg->max_peers + workers - 1) / workers;
 	rc->queue_bytes = (uint32_t)(cfg->queue_bytes > UINT16_MAX ? UINT16_MAX : cfg->queue_bytes);
 	rc->rand = rand;
 }
 
-static int relay_open(struct sw_daemon *d, const struct sw_config *cfg, void **state)
+/* The engine and its socket (and, on the first worker, the tunnel and the route). */
+static int relay_start(struct sw_daemon *d, const struct sw_config *cfg, unsigned workers,
+		       struct relay_role **out)
 {
 	struct sw_relay_config rc;
-	struct sw_relay *r;
-	uint8_t route[16] = {0};
+	struct relay_role *rr;
 	int err, sock;
 
-	relay_config(cfg, sw_daemon_rand(d), &rc);
-	r = calloc(1, sizeof(*r));
-	if (!r)
+	relay_config(cfg, sw_daemon_rand(d), workers, &rc);
+	rr = calloc(1, sizeof(*rr));
+	if (!rr)
 		return -ENOMEM;
 	sock = sw_daemon_udp_open(d, cfg->bind_ip, cfg->bind_port);
 	if (sock < 0) {
-		free(r);
+		free(rr);
 		return sock;
 	}
 	rc.sock = (uint8_t)sock;
-	err = sw_relay_init(r, &rc);
+	err = sw_relay_init(&rr->r, &rc);
 	if (!err)
 		err = sw_daemon_tun_open(d, cfg->ifname, cfg->mtu);
-	memcpy(route, cfg->prefix, 4);
-	if (!err)
-		err = sw_daemon_route_add(d, route, 32, ROUTE_METRIC);
 	if (err) {
-		sw_relay_free(r);
-		free(r);
+		sw_relay_free(&rr->r);
+		free(rr);
 		return err;
 	}
-	*state = r;
+	*out = rr;
 	return 0;
+}
+
+static void relay_close(void *state)
+{
+	struct relay_role *rr = state;
+
+	sw_relay_free(&rr->r);
+	free(rr);
+}
+
+static int relay_open(struct sw_daemon *d, const struct sw_config *cfg, void **state)
+{
+	unsigned workers = sw_daemon_workers(d);
+	struct relay_role *rr;
+	uint8_t route[16] = {0};
+	int err = relay_start(d, cfg, workers, &rr);
+
+	if (err)
+		return err;
+	memcpy(route, cfg->prefix, 4);
+	err = sw_daemon_route_add(d, route, 32, ROUTE_METRIC);
+	if (err) {
+		relay_close(rr);
+		return err;
+	}
+	rr->group[0] = rr;
+	rr->n = 1;
+	*state = rr;
+	return 0;
+}
+
+static int relay_open_worker(struct sw_daemon *d, const struct sw_config *cfg, void *first,
+			     void **state)
+{
+	struct relay_role *f = first, *rr;
+	int err;
+
+	if (f->n >= SW_CFG_MAX_WORKERS)
+		return -ENOSPC;
+	err = relay_start(d, cfg, sw_daemon_workers(d), &rr);
+	if (err)
+		return err;
+	rr->index = f->n;
+	f->group[f->n++] = rr;
+	*state = rr;
+	return 0;
+}
+
+static struct sw_relay *engine(void *state)
+{
+	return &((struct relay_role *)state)->r;
 }
 
 static void relay_udp_input(void *state, unsigned sock, struct sw_endpoint from,
@@ -68,59 +126,80 @@ static void relay_udp_input(void *state, unsigned sock, struct sw_endpoint from,
 {
 	(void)sock;
 	(void)local_ip;
-	sw_relay_udp_input(state, from, buf, len, now, out);
+	sw_relay_udp_input(engine(state), from, buf, len, now, out);
 }
 
 static void relay_tun_input(void *state, const uint8_t *buf, size_t len, sw_time now,
 			    struct sw_out *out)
 {
-	sw_relay_tun_input(state, buf, len, now, out);
+	sw_relay_tun_input(engine(state), buf, len, now, out);
 }
 
 static void relay_timer(void *state, sw_time now, struct sw_out *out)
 {
-	sw_relay_timer(state, now, out);
+	sw_relay_timer(engine(state), now, out);
 }
 
 static sw_time relay_next_deadline(void *state)
 {
-	return sw_relay_next_deadline(state);
+	return sw_relay_next_deadline(engine(state));
 }
 
-/* What changes without a restart: direct bubbles, MTU, the global test, the queue bound. */
+/* What changes without a restart: direct bubbles, MTU, the global test, the queue bound;
+ * on every worker (the daemon holds them still). */
 static int relay_reload(void *state, const struct sw_config *cfg)
 {
-	struct sw_relay *r = state;
+	struct relay_role *f = state;
+	struct sw_relay_config rc;
 
-	if (cfg->max_peers != r->peers.max) {
+	relay_config(cfg, f->r.cfg.rand, f->n, &rc);
+	if (rc.max_peers != f->r.peers.max) {
 		sw_log_warnx("MaxPeers changed: the peer table is sized at start (restart to apply)");
 		return -EINVAL;
 	}
-	r->cfg.direct_bubbles = cfg->restricted;
-	r->cfg.mtu = (uint16_t)(cfg->mtu > 65535 ? 65535 : cfg->mtu < 1280 ? 1280 : cfg->mtu);
-	r->cfg.global_opts = cfg->global_rfc6890 ? SW_GLOBAL_RFC6890 : 0;
-	r->pool.per_queue_bytes =
-		(uint32_t)(cfg->queue_bytes > UINT16_MAX ? UINT16_MAX : cfg->queue_bytes);
+	for (unsigned i = 0; i < f->n; i++) {
+		struct sw_relay *r = &f->group[i]->r;
+
+		r->cfg.direct_bubbles = rc.direct_bubbles;
+		r->cfg.mtu = rc.mtu < 1280 ? 1280 : rc.mtu;
+		r->cfg.global_opts = rc.global_opts;
+		r->pool.per_queue_bytes = rc.queue_bytes;
+	}
 	return 0;
 }
 
 static void relay_status(void *state, struct sw_json *j, sw_time now)
 {
-	struct sw_relay *r = state;
+	struct relay_role *f = state;
+	size_t peers = 0, max = 0, used = 0;
 
 	(void)now;
+	for (unsigned i = 0; i < f->n; i++) {
+		const struct sw_relay *r = &f->group[i]->r;
+
+		peers += r->peers.n;
+		max += r->peers.max;
+		used += r->pool.nbufs - r->pool.nfree;
+	}
 	sw_json_str(j, "state", "relaying");
-	sw_json_bool(j, "direct_bubbles", r->cfg.direct_bubbles);
-	sw_json_u64(j, "peers", r->peers.n);
-	sw_json_u64(j, "max_peers", r->peers.max);
-	sw_json_u64(j, "queue_buffers_used", r->pool.nbufs - r->pool.nfree);
+	sw_json_bool(j, "direct_bubbles", f->r.cfg.direct_bubbles);
+	sw_json_u64(j, "peers", peers);
+	sw_json_u64(j, "max_peers", max);
+	sw_json_u64(j, "queue_buffers_used", used);
+	if (f->n > 1) {
+		sw_json_arr_begin(j, "worker_peers");
+		for (unsigned i = 0; i < f->n; i++)
+			sw_json_u64(j, NULL, f->group[i]->r.peers.n);
+		sw_json_arr_end(j);
+	}
 }
 
-static void relay_peers(void *state, struct sw_json *j, sw_time now)
+static size_t worker_peers(struct relay_role *rr, unsigned workers, struct sw_json *j,
+			   sw_time now, size_t shown)
 {
-	struct sw_relay *r = state;
+	struct sw_relay *r = &rr->r;
 	struct sw_peer *p;
-	size_t it = 0, shown = 0;
+	size_t it = 0;
 
 	while ((p = sw_peers_next(&r->peers, &it)) != NULL && shown < PEERS_SHOWN) {
 		if (sw_peers_expired(&r->peers, p, now))
@@ -136,30 +215,47 @@ static void relay_peers(void *state, struct sw_json *j, sw_time now)
 		sw_json_u64(j, "queued_bytes", p->q.bytes);
 		sw_json_u64(j, "queued_packets", p->q.n);
 		sw_json_u64(j, "bubbles", p->bubbles);
+		if (workers > 1)
+			sw_json_u64(j, "worker", rr->index);
 		sw_json_obj_end(j);
 	}
+	return shown;
 }
 
+static void relay_peers(void *state, struct sw_json *j, sw_time now)
+{
+	struct relay_role *f = state;
+	size_t shown = 0;
+
+	for (unsigned i = 0; i < f->n; i++)
+		shown = worker_peers(f->group[i], f->n, j, now, shown);
+}
+
+/* The counters of every worker, summed (each worker lists them in the same order). */
 static size_t relay_stats(void *state, struct sw_stat *out, size_t cap)
 {
-	return sw_relay_stats(state, out, cap);
-}
+	struct relay_role *f = state;
+	struct sw_stat more[64];
+	size_t n = sw_relay_stats(&f->r, out, cap);
 
-static void relay_close(void *state)
-{
-	sw_relay_free(state);
-	free(state);
+	for (unsigned i = 1; i < f->n; i++) {
+		size_t m = sw_relay_stats(&f->group[i]->r, more, n < 64 ? n : 64);
+
+		for (size_t k = 0; k < m; k++)
+			out[k].value += more[k].value;
+	}
+	return n;
 }
 
 /* The relay and the host-specific relay share every operation; open() tells them apart
  * by RelayType. */
 #define RELAY_OPS(role_name)                                                                \
 	{                                                                                   \
-		.name = (role_name), .open = relay_open, .udp_input = relay_udp_input,      \
-		.tun_input = relay_tun_input, .timer = relay_timer,                         \
-		.next_deadline = relay_next_deadline, .reload = relay_reload,               \
-		.status = relay_status, .peers = relay_peers, .stats = relay_stats,         \
-		.close = relay_close,                                                       \
+		.name = (role_name), .open = relay_open, .open_worker = relay_open_worker,  \
+		.udp_input = relay_udp_input, .tun_input = relay_tun_input,                 \
+		.timer = relay_timer, .next_deadline = relay_next_deadline,                 \
+		.reload = relay_reload, .status = relay_status, .peers = relay_peers,       \
+		.stats = relay_stats, .close = relay_close,                                 \
 	}
 
 const struct sw_role_ops sw_role_relay = RELAY_OPS("relay");

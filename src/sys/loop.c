@@ -138,6 +138,8 @@ int sw_loop_run_once(struct sw_loop *l, int timeout_ms)
 
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
+	if (l->guard)
+		pthread_mutex_lock(l->guard);
 	for (int i = 0; i < n; i++) {
 		uint32_t tag = ev[i].data.u32;
 
@@ -148,7 +150,14 @@ int sw_loop_run_once(struct sw_loop *l, int timeout_ms)
 		else if (tag < SW_LOOP_MAX && l->slot[tag].fd >= 0)
 			l->slot[tag].fn(l->slot[tag].ctx, ev[i].events);
 	}
+	if (l->guard)
+		pthread_mutex_unlock(l->guard);
 	return n;
+}
+
+void sw_loop_guard(struct sw_loop *l, pthread_mutex_t *mu)
+{
+	l->guard = mu;
 }
 
 void sw_loop_close(struct sw_loop *l)

@@ -6,6 +6,7 @@
 #ifndef SW_SYS_LOOP_H
 #define SW_SYS_LOOP_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,7 @@ struct sw_loop {
 	void *timer_ctx;
 	sw_loop_signal_fn on_signal;
 	void *signal_ctx;
+	pthread_mutex_t *guard; /* held while callbacks run (not while waiting), or NULL */
 };
 
 /* 0 or -errno. on_timer runs when the armed deadline passes (events = EPOLLIN). */
@@ -42,6 +44,9 @@ int sw_loop_signals(struct sw_loop *l, const int *sigs, size_t n, sw_loop_signal
 		    void *ctx);
 /* Arm the timer for the absolute time `at` (SW_TIME_NEVER disarms). 0 or -errno. */
 int sw_loop_timer(struct sw_loop *l, sw_time at);
+/* Hold mu while the callbacks of one wakeup run, so that another thread can take it to
+ * look at what they touch between wakeups (a lock per batch, never per packet). */
+void sw_loop_guard(struct sw_loop *l, pthread_mutex_t *mu);
 /* Wait up to timeout_ms (-1 = forever) and run the callbacks of what is ready.
  * Returns the number of events, 0 on timeout or EINTR, or -errno. */
 int sw_loop_run_once(struct sw_loop *l, int timeout_ms);

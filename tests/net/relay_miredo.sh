@@ -13,7 +13,7 @@
 #        h6  (IPv6 only, ::2)          ┤
 #        hh  (dual-stack host .30, ::30, shipwormd host-relay)
 #
-# Usage: relay_miredo.sh [SHIPWORMD [SERVER [CLIENT [natrelay|symmetric]]]]
+# Usage: relay_miredo.sh [SHIPWORMD [SERVER [CLIENT [natrelay|symmetric|workers]]]]
 #   SHIPWORMD default: $SHIPWORMD, else build/src/daemon/shipwormd
 #   SERVER, CLIENT: miredo (Debian's, the default) or shipworm
 #   natrelay: the relay's IPv4 side sits behind its own port-restricted NAT (namespace
@@ -22,6 +22,9 @@
 #   symmetric: the client's NAT is symmetric (a new port per destination): its answer to
 #   the relay's bubble comes from another port than its address says, and the relay
 #   accepts it because it answers the relay's hashed bubble source (Miredo's check)
+#   workers: relay and host relay run with Workers 3; every peer must live on the one
+#   worker the kernel steers it to (sys/steer), both for the client's datagrams (its entry
+#   trusted there) and for packets from the IPv6 side to 60 more Teredo addresses
 # Exit 77 (skip) when not root or miredo is missing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,6 +35,8 @@ CLI_IMPL=${3:-miredo}
 NATRELAY=${4:-}
 CLI_NAT=portrestricted
 [ "$NATRELAY" = symmetric ] && { CLI_NAT=symmetric; NATRELAY=; }
+WORKERS=
+[ "$NATRELAY" = workers ] && { WORKERS=3; NATRELAY=; }
 
 net_init swrly
 net_need miredo miredo-server nft ping
@@ -88,7 +93,8 @@ net_log "server: $SRV_IMPL, client: $CLI_IMPL, relay ($RTYPE${NATRELAY:+, behind
 
 # --- shipwormd relay ---
 rcf=$(net_miredo_conf rly "RelayType $RTYPE" "InterfaceName swr0" "BindAddress $RLY4" \
-	"BindPort 3545" "ControlSocket $NET_TMP/rly.sock" "User nobody")
+	"BindPort 3545" "ControlSocket $NET_TMP/rly.sock" "User nobody" \
+	${WORKERS:+"Workers $WORKERS"})
 net_spawn relay rly "$SWD" -f -c "$rcf"
 
 net_log "waiting for the client to qualify"
@@ -146,6 +152,26 @@ t=$(counter rly relay_forwarded_to_teredo); v=$(counter rly relay_forwarded_to_i
 	net_fail "relay counters: to_teredo=$t to_ipv6=$v"
 net_log "relay forwarded $t packets to Teredo and $v to IPv6"
 
+if [ -n "$WORKERS" ]; then
+	check_shards() { # NAME EXPECTED-ADDRESSES-FILE → fails unless each is on its worker
+		ctl "$1" peers | python3 "$here/shards.py" "$WORKERS" "$2" ||
+			net_fail "$1: peers not on the worker the kernel steers them to"
+	}
+	w=$(counter rly workers)
+	[ "$w" = "$WORKERS" ] || net_fail "relay runs ${w:-?} workers, not $WORKERS"
+	echo "$TA" >"$NET_TMP/ta.txt"
+	check_shards rly "$NET_TMP/ta.txt"
+	ctl rly peers | grep -q '"trusted":true' || net_fail "client not trusted on its worker"
+	net_log "the client's entry is trusted on its worker; 60 more peers from the IPv6 side"
+	python3 "$here/shards.py" --addresses 60 >"$NET_TMP/many.txt"
+	nsx h6 python3 "$here/shards.py" --send "$NET_TMP/many.txt" ||
+		net_fail "could not send to the Teredo addresses"
+	net_wait 5 sh -c "[ \$(printf 'peers\n' | ip netns exec $(ns rly) socat -t 2 - UNIX-CONNECT:$NET_TMP/rly.sock | grep -o '\"address\"' | wc -l) -ge 61 ]" ||
+		net_fail "relay made no entries for the 60 addresses: $(ctl rly status)"
+	check_shards rly "$NET_TMP/many.txt"
+	net_log "61 peers, each on the worker its address steers to: $(ctl rly status | grep -o '"worker_peers":\[[0-9,]*\]')"
+fi
+
 # 3. a bulk TCP transfer from the IPv6 host to the client and back, through the relay
 if command -v socat >/dev/null; then
 	net_spawn sink cli socat -u TCP6-LISTEN:5001,reuseaddr OPEN:"$NET_TMP/rx.bin",creat
@@ -162,7 +188,8 @@ fi
 net_stop relay || net_fail "relay did not stop"
 nsx rly ip link show swr0 >/dev/null 2>&1 && net_fail "relay left swr0 behind"
 hcf=$(net_miredo_conf hh "RelayType host-relay" "InterfaceName swh0" \
-	"BindAddress 198.51.100.30" "ControlSocket $NET_TMP/hh.sock" "User nobody")
+	"BindAddress 198.51.100.30" "ControlSocket $NET_TMP/hh.sock" "User nobody" \
+	${WORKERS:+"Workers $WORKERS"})
 net_spawn hostrelay hh "$SWD" -f -c "$hcf"
 net_wait 10 sh -c "ip netns exec $(ns hh) ip -6 route show 2001::/32 | grep -q swh0" ||
 	net_fail "host relay route missing"
@@ -177,5 +204,6 @@ nsx cli ping -6 -c 5 -i 0.3 -W 2 2001:db8:1::30 >"$NET_TMP/ping5.log" 2>&1 ||
 t=$(counter hh relay_forwarded_to_teredo); v=$(counter hh relay_forwarded_to_ipv6)
 [ "${t:-0}" -ge 5 ] && [ "${v:-0}" -ge 5 ] || net_fail "host relay counters: $t $v"
 net_log "host relay forwarded $t packets to the client and $v to this host"
+[ -n "$WORKERS" ] && check_shards hh "$NET_TMP/ta.txt"
 echo "PASS"
 exit 0
