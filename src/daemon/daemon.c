@@ -81,8 +81,13 @@ int sw_daemon_udp_open(struct sw_daemon *d, uint32_t ip, uint16_t port)
 		sw_udp_close(&s->u);
 		return err;
 	}
-	sw_log_info("UDP socket %u bound to %u.%u.%u.%u:%u", s->index, s->u.ip >> 24,
-		    (s->u.ip >> 16) & 255, (s->u.ip >> 8) & 255, s->u.ip & 255, s->u.port);
+	if (d->main == d)
+		sw_log_info("UDP socket %u bound to %u.%u.%u.%u:%u", s->index, s->u.ip >> 24,
+			    (s->u.ip >> 16) & 255, (s->u.ip >> 8) & 255, s->u.ip & 255,
+			    s->u.port);
+	else
+		sw_log_debug("worker %u: UDP socket %u bound to the same address", d->index,
+			     s->index);
 	return (int)d->nudp++;
 }
 
