@@ -404,8 +404,8 @@ static void client_peers(void *state, struct sw_json *j, sw_time now)
 		sw_json_endpoint(j, "mapping", p->mapping);
 		sw_json_bool(j, "trusted", sw_peer_trusted(p));
 		sw_json_bool(j, "local", (p->flags & SW_PEER_LOCAL) != 0);
-		sw_json_u64(j, "last_rx_ms", now - p->last_rx);
-		sw_json_u64(j, "last_tx_ms", now - p->last_tx);
+		sw_json_u64(j, "last_rx_ms", sw_stamp_age(now, p->last_rx));
+		sw_json_u64(j, "last_tx_ms", sw_stamp_age(now, p->last_tx));
 		sw_json_u64(j, "queued_bytes", p->q.bytes);
 		sw_json_u64(j, "queued_packets", p->q.n);
 		sw_json_u64(j, "bubbles", p->bubbles);

@@ -328,8 +328,8 @@ static void server_peers(void *state, struct sw_json *j, sw_time now)
 		sw_json_endpoint(j, "mapping", p->mapping);
 		sw_json_bool(j, "trusted", sw_peer_trusted(p));
 		if (p->aux & SW_RELAY_HEARD)
-			sw_json_u64(j, "last_rx_ms", now - p->last_rx);
-		sw_json_u64(j, "last_tx_ms", now - p->last_tx);
+			sw_json_u64(j, "last_rx_ms", sw_stamp_age(now, p->last_rx));
+		sw_json_u64(j, "last_tx_ms", sw_stamp_age(now, p->last_tx));
 		sw_json_u64(j, "queued_packets", p->q.n);
 		sw_json_obj_end(j);
 	}

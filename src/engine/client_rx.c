@@ -39,7 +39,7 @@ static void trust(struct sw_client *c, struct sw_peer *p, struct sw_endpoint fro
 		  struct sw_out *out)
 {
 	p->mapping = from;
-	p->last_rx = now;
+	p->last_rx = sw_stamp_of(now);
 	p->bubbles = 0;
 	sw_peers_set_trusted(&c->peers, p, true);
 	sw_ctx_flush(c, p, now, out);
@@ -158,7 +158,7 @@ static void local_discovery(struct sw_client *c, struct sw_endpoint from, const 
 			c->stats.tx_peer_full++;
 			return;
 		}
-		p->last_rx = now;
+		p->last_rx = sw_stamp_of(now);
 		announce(c, now); /* so that a newcomer learns about us at once too */
 	}
 	cp = sw_cpeer(p);
@@ -197,7 +197,7 @@ void sw_crx_peer(struct sw_client *c, struct sw_endpoint from, uint32_t dst_ip,
 	}
 	p = sw_peers_lookup(&c->peers, ip->src, now, &c->pool);
 	if (p && sw_peer_trusted(p) && sw_endpoint_eq(p->mapping, from)) { /* case 1 */
-		p->last_rx = now;
+		p->last_rx = sw_stamp_of(now);
 		sw_peers_touch(&c->peers, p);
 		if (sw_cpeer(p)->pending || p->q.n)
 			trust(c, p, from, now, out);

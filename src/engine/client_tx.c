@@ -109,19 +109,18 @@ void sw_ctx_flush(struct sw_client *c, struct sw_peer *p, sw_time now, struct sw
 		if (!send_copy(c, p->mapping, d, len, out))
 			break;
 		sw_pktq_pop(&c->pool, &p->q);
-		p->last_tx = now;
+		p->last_tx = sw_stamp_of(now);
 	}
 }
 
 static void schedule(struct sw_client *c, struct sw_peer *p, uint8_t kind, sw_time now)
 {
 	struct sw_client_peer *cp = sw_cpeer(p);
-	sw_time first = p->last_tx + SW_CLIENT_RETX_MS;
 
 	cp->pending = kind;
 	cp->tries = 0;
 	/* at least 2 s after the last transmission to this peer (§5.2.6, SEC-20) */
-	cp->next_try = now - p->last_tx >= SW_CLIENT_RETX_MS ? now : first;
+	cp->next_try = sw_stamp_due(now, p->last_tx, SW_CLIENT_RETX_MS);
 	c->pending_peers++;
 	if (cp->next_try < c->peer_deadline)
 		c->peer_deadline = cp->next_try;
@@ -150,7 +149,7 @@ static void send_echo(struct sw_client *c, struct sw_peer *p, sw_time now, struc
 	if (sw_echo_put(b, b + len, c->addr, p->addr, ECHO_HLIM, &e) == NULL)
 		return;
 	sw_out_udp(out, 0, ep, len);
-	p->last_tx = now;
+	p->last_tx = sw_stamp_of(now);
 	c->stats.echo_sent++;
 }
 
@@ -163,11 +162,12 @@ static void send_bubbles(struct sw_client *c, struct sw_peer *p, sw_time now, st
 
 	cp->tries++;
 	cp->next_try = now + SW_CLIENT_RETX_MS;
-	if (now - p->bubble_window >= SW_CLIENT_BUBBLE_WINDOW_MS) {
-		p->bubble_window = now;
+	if (sw_stamp_age(now, p->bubble_window) >= SW_CLIENT_BUBBLE_WINDOW_MS) {
+		p->bubble_window = sw_stamp_of(now);
 		p->bubbles = 0;
 	}
-	if (p->bubbles >= SW_CLIENT_BUBBLE_MAX || now - p->last_tx < SW_CLIENT_RETX_MS ||
+	if (p->bubbles >= SW_CLIENT_BUBBLE_MAX ||
+	    sw_stamp_age(now, p->last_tx) < SW_CLIENT_RETX_MS ||
 	    sw_addr_decode(p->addr, &t) != 0) {
 		c->stats.bubbles_limited++;
 		return;
@@ -185,7 +185,7 @@ static void send_bubbles(struct sw_client *c, struct sw_peer *p, sw_time now, st
 			c->stats.bubbles_indirect++;
 	}
 	p->bubbles++;
-	p->last_tx = now;
+	p->last_tx = sw_stamp_of(now);
 }
 
 static void try_now(struct sw_client *c, struct sw_peer *p, sw_time now, struct sw_out *out)
@@ -314,7 +314,7 @@ void sw_ctx_tun(struct sw_client *c, const uint8_t *buf, size_t len, sw_time now
 	if (p && sw_peer_trusted(p) && sw_peer_valid(p, now)) { /* case 1 */
 		sw_peers_touch(&c->peers, p);
 		if (send_copy(c, p->mapping, buf, len, out))
-			p->last_tx = now;
+			p->last_tx = sw_stamp_of(now);
 	} else if (!sw_addr_is_teredo(ip.dst)) { /* case 2 */
 		tx_native(c, p, buf, len, now, out);
 	} else if (p && c->conf.local_discovery && is_local_peer(p, now)) { /* case 3 */
@@ -380,6 +380,7 @@ void sw_ctx_timer(struct sw_client *c, sw_time now, struct sw_out *out)
 		send_discovery(c, now, out);
 		c->next_discovery = now + sw_rand_range(c->rand, 200000, 300000);
 	}
+	sw_peers_expire(&c->peers, now, &c->pool); /* the wraparound guarantee (peers.h) */
 	peers_timer(c, now, out);
 }
 
@@ -389,5 +390,7 @@ sw_time sw_ctx_deadline(const struct sw_client *c)
 
 	if (c->conf.local_discovery && c->state == SW_CLIENT_QUALIFIED && c->next_discovery < d)
 		d = c->next_discovery;
+	if (sw_peers_next_expiry(&c->peers) < d)
+		d = sw_peers_next_expiry(&c->peers);
 	return d;
 }

@@ -7,7 +7,7 @@
 #include "engine/peers.h"
 #include "engine/siphash.h"
 
-#define SLOT_ALIGN 8u
+#define EXT_ALIGN 8u /* slots with role bytes: the ext part may hold 64-bit fields */
 #define LIST_FREE 0u
 #define LIST_UNTRUSTED 1u
 #define LIST_TRUSTED 2u
@@ -64,7 +64,9 @@ int sw_peers_init(struct sw_peers *t, size_t max, size_t ext, const uint8_t key[
 		return -EINVAL;
 	while (nb < max)
 		nb <<= 1;
-	t->slot_size = (sizeof(struct sw_peer) + ext + SLOT_ALIGN - 1) & ~(size_t)(SLOT_ALIGN - 1);
+	/* without ext, slots are packed at the entry's own 4-byte alignment: 52 bytes */
+	t->slot_size = ext ? (SW_PEER_EXT_OFF + ext + EXT_ALIGN - 1) & ~(size_t)(EXT_ALIGN - 1)
+			   : sizeof(struct sw_peer);
 	t->slots = table_alloc(max, t->slot_size);
 	t->heads = table_alloc(nb, sizeof(*t->heads));
 	t->lru_prev = table_alloc(max, sizeof(*t->lru_prev));
@@ -78,6 +80,10 @@ int sw_peers_init(struct sw_peers *t, size_t max, size_t ext, const uint8_t key[
 	t->k0 = k.k0;
 	t->k1 = k.k1;
 	t->lifetime = SW_PEER_LIFETIME_MS;
+	t->sweep_at = SW_TIME_NEVER;
+	t->sweep_every = SW_PEERS_SWEEP_MS / ((max + SW_PEERS_SWEEP_BUDGET - 1) / SW_PEERS_SWEEP_BUDGET);
+	if (t->sweep_every == 0)
+		t->sweep_every = 1;
 	for (uint32_t i = 1; i <= max; i++)
 		slot(t, i)->next = i < max ? i + 1 : 0;
 	t->free_head = 1;
@@ -182,14 +188,92 @@ struct sw_peer *sw_peers_find(struct sw_peers *t, const uint8_t addr[16])
 
 bool sw_peers_expired(const struct sw_peers *t, const struct sw_peer *p, sw_time now)
 {
-	return now - p->last_rx > t->lifetime && now - p->last_tx > t->lifetime;
+	return sw_stamp_age(now, p->last_rx) > t->lifetime &&
+	       sw_stamp_age(now, p->last_tx) > t->lifetime;
+}
+
+/* --- the clock hand: the wraparound guarantee (peers.h) --- */
+
+/* Empties the table when no pass of the hand completed for SW_PEERS_STALL_MS: its stamps
+ * may then be too old to read. Called with every time the table is given. */
+static void check_clock(struct sw_peers *t, sw_time now, struct sw_pktq_pool *pool)
+{
+	struct sw_peer *p;
+	size_t it = 0;
+
+	if (now > t->now)
+		t->now = now;
+	if ((int64_t)(now - t->pass_prev) < (int64_t)SW_PEERS_STALL_MS)
+		return;
+	if (t->n) {
+		while ((p = sw_peers_next(t, &it)) != NULL)
+			sw_peers_del(t, p, pool);
+		t->stats.stalled++;
+	}
+	t->pass_prev = t->pass_start = now;
+}
+
+/* An age past SW_STAMP_MAX_AGE is pulled back to it (a stamp in the future is left). */
+static void clamp(sw_stamp *s, sw_time now)
+{
+	uint32_t age = sw_stamp_age(now, *s);
+
+	if (age > SW_STAMP_MAX_AGE && (int32_t)age >= 0)
+		*s = sw_stamp_of(now) - SW_STAMP_MAX_AGE;
+}
+
+size_t sw_peers_expire(struct sw_peers *t, sw_time now, struct sw_pktq_pool *pool)
+{
+	size_t gone = 0;
+
+	check_clock(t, now, pool);
+	if (t->n == 0)
+		t->sweep_at = SW_TIME_NEVER;
+	if (now < t->sweep_at)
+		return 0;
+	for (uint32_t k = 0; k < SW_PEERS_SWEEP_BUDGET && t->n; k++) {
+		struct sw_peer *p = slot(t, t->hand + 1);
+
+		if (p->list != LIST_FREE && sw_peers_expired(t, p, now)) {
+			sw_peers_del(t, p, pool);
+			t->stats.expired++;
+			gone++;
+		} else if (p->list != LIST_FREE) {
+			clamp(&p->last_rx, now);
+			clamp(&p->last_tx, now);
+			clamp(&p->bubble_window, now);
+		}
+		if (++t->hand == t->max) {
+			t->hand = 0;
+			t->pass_prev = t->pass_start;
+			t->pass_start = now;
+		}
+	}
+	t->sweep_at = t->n ? now + t->sweep_every : SW_TIME_NEVER;
+	return gone;
+}
+
+sw_time sw_peers_next_expiry(const struct sw_peers *t)
+{
+	return t->n ? t->sweep_at : SW_TIME_NEVER;
+}
+
+sw_time sw_peers_stamp_time(const struct sw_peers *t, sw_stamp s)
+{
+	int32_t d = (int32_t)(s - sw_stamp_of(t->now));
+
+	if (d < 0 && (uint64_t)-(int64_t)d > t->now)
+		return 0;
+	return t->now + (uint64_t)(int64_t)d;
 }
 
 struct sw_peer *sw_peers_lookup(struct sw_peers *t, const uint8_t addr[16], sw_time now,
 				struct sw_pktq_pool *pool)
 {
-	struct sw_peer *p = sw_peers_find(t, addr);
+	struct sw_peer *p;
 
+	check_clock(t, now, pool);
+	p = sw_peers_find(t, addr);
 	if (p && sw_peers_expired(t, p, now)) {
 		sw_peers_del(t, p, pool);
 		t->stats.expired++;
@@ -213,7 +297,8 @@ void sw_peers_del(struct sw_peers *t, struct sw_peer *p, struct sw_pktq_pool *po
 	p->list = LIST_FREE;
 	p->next = t->free_head;
 	t->free_head = i;
-	t->n--;
+	if (--t->n == 0)
+		t->sweep_at = SW_TIME_NEVER;
 }
 
 /* --- eviction --- */
@@ -264,6 +349,7 @@ struct sw_peer *sw_peers_add(struct sw_peers *t, const uint8_t addr[16], sw_time
 	uint32_t i;
 	size_t b;
 
+	check_clock(t, now, pool);
 	if (!make_room(t, now, pool))
 		return NULL;
 	i = t->free_head;
@@ -271,8 +357,10 @@ struct sw_peer *sw_peers_add(struct sw_peers *t, const uint8_t addr[16], sw_time
 	t->free_head = p->next;
 	memset(p, 0, t->slot_size);
 	memcpy(p->addr, addr, 16);
-	p->last_rx = p->last_tx = now - SW_PEER_VALID_MS;
-	p->bubble_window = now;
+	p->last_rx = p->last_tx = sw_stamp_of(now) - SW_PEER_VALID_MS;
+	p->bubble_window = sw_stamp_of(now);
+	if (t->sweep_at == SW_TIME_NEVER)
+		t->sweep_at = now + t->sweep_every;
 	b = bucket(t, addr);
 	p->next = t->heads[b];
 	t->heads[b] = i;
@@ -284,7 +372,7 @@ struct sw_peer *sw_peers_add(struct sw_peers *t, const uint8_t addr[16], sw_time
 
 void *sw_peer_ext(struct sw_peer *p)
 {
-	return (uint8_t *)p + sizeof(*p);
+	return (uint8_t *)p + SW_PEER_EXT_OFF;
 }
 
 struct sw_peer *sw_peers_next(struct sw_peers *t, size_t *it)

@@ -267,11 +267,11 @@ static bool send_bubbles(struct sw_relay *r, struct sw_peer *p, sw_time now, str
 		if (r->cfg.direct_bubbles && put_bubble(r, out, src, p->addr, t.mapped))
 			r->st.bubbles_direct++;
 	}
-	if (now - p->bubble_window >= SW_RELAY_WINDOW_MS) {
-		p->bubble_window = now;
+	if (sw_stamp_age(now, p->bubble_window) >= SW_RELAY_WINDOW_MS) {
+		p->bubble_window = sw_stamp_of(now);
 		p->bubbles = 0;
 	}
-	p->last_tx = now;
+	p->last_tx = sw_stamp_of(now);
 	p->bubbles++;
 	sw_peers_touch(&r->peers, p);
 	return true;
@@ -311,7 +311,7 @@ static void tx_trusted(struct sw_relay *r, struct sw_peer *p, const struct sw_ip
 	if (!out_pkt(r, out, SW_OUT_UDP, p->mapping, ip->pkt, ip->len))
 		return;
 	r->st.fwd_teredo++;
-	p->last_tx = now;
+	p->last_tx = sw_stamp_of(now);
 	sw_peers_touch(&r->peers, p);
 }
 
@@ -336,7 +336,7 @@ static void tx_untrusted(struct sw_relay *r, struct sw_peer *p, const struct sw_
 	} else if (sw_peer_trusted(p)) { /* trusted but silent for 30 s: not valid */
 		sw_peers_set_trusted(&r->peers, p, false);
 		p->bubbles = 0;
-		p->bubble_window = now;
+		p->bubble_window = sw_stamp_of(now);
 	}
 	p->mapping = t->mapped;
 	if (r->cfg.honor_cone && (t->flags & SW_FLAG_CONE)) {
@@ -347,7 +347,7 @@ static void tx_untrusted(struct sw_relay *r, struct sw_peer *p, const struct sw_
 		r->st.queued++;
 	else
 		r->st.drop_queue_full++;
-	if ((p->bubbles == 0 || now - p->last_tx >= SW_RELAY_BUBBLE_MS) &&
+	if ((p->bubbles == 0 || sw_stamp_age(now, p->last_tx) >= SW_RELAY_BUBBLE_MS) &&
 	    p->bubbles < SW_RELAY_BUBBLES)
 		send_bubbles(r, p, now, out);
 }
@@ -427,10 +427,11 @@ static void give_up(struct sw_relay *r, struct sw_peer *p, sw_time now, struct s
 
 void sw_relay_timer(struct sw_relay *r, sw_time now, struct sw_out *out)
 {
+	sw_peers_expire(&r->peers, now, &r->pool); /* the wraparound guarantee (peers.h) */
 	for (size_t guard = r->peers.n + 1; guard > 0; guard--) {
 		struct sw_peer *p = sw_peers_oldest(&r->peers, false);
 
-		if (!p || (p->bubbles > 0 && now - p->last_tx < SW_RELAY_BUBBLE_MS))
+		if (!p || (p->bubbles > 0 && sw_stamp_age(now, p->last_tx) < SW_RELAY_BUBBLE_MS))
 			return;
 		if (p->bubbles >= SW_RELAY_BUBBLES)
 			give_up(r, p, now, out);
@@ -442,10 +443,12 @@ void sw_relay_timer(struct sw_relay *r, sw_time now, struct sw_out *out)
 sw_time sw_relay_next_deadline(struct sw_relay *r)
 {
 	struct sw_peer *p = sw_peers_oldest(&r->peers, false);
+	sw_time sweep = sw_peers_next_expiry(&r->peers), d;
 
 	if (!p)
-		return SW_TIME_NEVER;
-	return p->bubbles == 0 ? 0 : p->last_tx + SW_RELAY_BUBBLE_MS;
+		return sweep;
+	d = p->bubbles == 0 ? 0 : sw_peers_stamp_time(&r->peers, p->last_tx) + SW_RELAY_BUBBLE_MS;
+	return d < sweep ? d : sweep;
 }
 
 /* --- reception from Teredo clients (§5.4.2) --- */
@@ -482,7 +485,7 @@ static void rx_peer(struct sw_relay *r, struct sw_peer *p, struct sw_endpoint fr
 		r->st.trusted++;
 	}
 	p->mapping = from;
-	p->last_rx = now;
+	p->last_rx = sw_stamp_of(now);
 	p->aux |= SW_RELAY_HEARD;
 	p->bubbles = 0;
 	sw_peers_touch(&r->peers, p);
@@ -568,6 +571,7 @@ size_t sw_relay_stats(const struct sw_relay *r, struct sw_stat *out, size_t cap)
 	PEER_STAT(r->peers.stats.evicted, "relay_peers_evicted", "entries evicted to make room", false)
 	PEER_STAT(r->peers.stats.expired, "relay_peers_expired", "entries reclaimed past their lifetime", false)
 	PEER_STAT(r->peers.stats.full, "relay_peers_full", "adds refused: every entry trusted and active", false)
+	PEER_STAT(r->peers.stats.stalled, "relay_peers_stalled", "tables emptied: timer not run for 12 days", false)
 	PEER_STAT(r->pool.nbufs - r->pool.nfree, "relay_queue_buffers_used", "queue buffers in use", true)
 	PEER_STAT(r->pool.dropped_full, "relay_queue_pool_exhausted", "packets not queued: no free buffer", false)
 	PEER_STAT(r->pool.dropped_big, "relay_queue_bound_hit", "packets not queued: per-peer bound", false)

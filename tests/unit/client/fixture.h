@@ -15,7 +15,7 @@
 #define MAP_PORT 40000
 #define LOCAL_IP 0xC0A80102u /* 192.168.1.2 */
 #define LOCAL_PORT 5000
-#define T0 1000000u
+#define T0 ((sw_time)5 << 32) /* above 2^32 ms: peer stamps are the low 32 bits */
 
 struct fx {
 	struct sw_client c;

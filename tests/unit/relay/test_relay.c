@@ -17,7 +17,10 @@
 #define SERVER IP4(198, 51, 100, 1)
 #define CIP IP4(203, 0, 113, 7)
 #define CPORT 40000
-#define T0 1000000u
+/* above 2^32 ms, 3 s before the 32-bit stamps of the peer table wrap: the bubble
+ * retries and most of the tests run across the wrap */
+#define W32 ((sw_time)1 << 32)
+#define T0 (5 * W32 - 3000)
 
 static struct fix F;
 static uint8_t client[16], host[16], buf[2048];
@@ -149,7 +152,7 @@ static void test_s79_trusted_valid_entry_direct(void **state)
 	assert_memory_equal(F.pkt[0].data, buf, 140);
 	p = sw_peers_find(&F.r.peers, client);
 	assert_non_null(p);
-	assert_int_equal(p->last_tx, T0 + 5000);
+	assert_int_equal(p->last_tx, sw_stamp_of(T0 + 5000));
 	assert_int_equal(st()->fwd_teredo, 2); /* the queued one, then this one */
 }
 
@@ -333,13 +336,16 @@ static void test_s85_known_entry_trusted_and_flushed(void **state)
 	sw_relay_udp_input(&F.r, fix_ep(CIP, CPORT), buf, len, T0 + 700, &F.out);
 	p = sw_peers_find(&F.r.peers, client);
 	assert_true(sw_peer_trusted(p));
-	assert_int_equal(p->last_rx, T0 + 700);
+	assert_int_equal(p->last_rx, sw_stamp_of(T0 + 700));
 	assert_int_equal(F.out.n, 2);
 	assert_int_equal(F.pkt[0].kind, SW_OUT_UDP);
 	assert_int_equal(F.pkt[0].data[40], 0x44);
 	assert_int_equal(F.pkt[1].kind, SW_OUT_TUN);
 	assert_int_equal(F.pkt[1].len, 70);
-	assert_int_equal(sw_relay_next_deadline(&F.r), SW_TIME_NEVER);
+	/* no bubble due: only the table's sweep step (an hour away at most) */
+	assert_int_equal(sw_relay_next_deadline(&F.r), sw_peers_next_expiry(&F.r.peers));
+	assert_true(sw_relay_next_deadline(&F.r) > T0 + 700 + SW_PEER_LIFETIME_MS);
+	assert_true(sw_relay_next_deadline(&F.r) <= T0 + SW_PEERS_SWEEP_MS);
 }
 
 /* 86 / SEC-13 relay: destinations outside the served range are dropped. */
@@ -443,8 +449,8 @@ static void test_s88_service_port_and_peer_semantics(void **state)
 	from_ipv6(client, 20, 1, T0);
 	assert_int_equal(F.pkt[0].sock, 3);
 	p = sw_peers_find(&F.r.peers, client);
-	assert_int_equal(T0 - p->last_rx, SW_PEER_VALID_MS);
-	assert_int_equal(p->last_tx, T0);
+	assert_int_equal(sw_stamp_age(T0, p->last_rx), SW_PEER_VALID_MS);
+	assert_int_equal(p->last_tx, sw_stamp_of(T0));
 	assert_int_equal(p->bubbles, 1);
 	make_trusted(T0 + 50000);
 	from_ipv6(client, 20, 1, T0 + 51000);
@@ -712,12 +718,45 @@ static void test_stats_names(void **state)
 	assert_int_equal(sw_relay_stats(&F.r, s, 3), 3);
 }
 
+/* The peer table's wraparound guarantee seen from the relay: a trusted client that goes
+ * silent is swept by the relay's own timer long before its 32-bit stamps wrap, so 2^32 ms
+ * later (when its stamps would read "just now") a packet for it starts with bubbles
+ * again instead of going straight to a stale mapping. */
+static void test_sec6_silent_peer_swept_before_stamp_wrap(void **state)
+{
+	sw_time now = T0 + 100, end = T0 + W32 + 100;
+	size_t steps = 0;
+
+	(void)state;
+	fix_init(&F);
+	make_trusted(T0);
+	assert_true(sw_peer_trusted(sw_peers_find(&F.r.peers, client)));
+	while (now < end) {
+		now = sw_relay_next_deadline(&F.r);
+		if (now == SW_TIME_NEVER || now > end)
+			now = end;
+		sw_relay_timer(&F.r, now, &F.out);
+		fix_reset(&F);
+		steps++;
+	}
+	print_message("  %zu timer calls over 49.7 days\n", steps);
+	assert_true(steps < 2000);
+	assert_null(sw_peers_find(&F.r.peers, client));
+	assert_int_equal(F.r.peers.stats.expired, 1);
+	assert_int_equal(sw_relay_next_deadline(&F.r), SW_TIME_NEVER);
+	from_ipv6(client, 20, 0x66, end);
+	assert_int_equal(F.out.n, 1);
+	assert_bubble(&F.pkt[0], client, fix_ep(SERVER, SW_TEREDO_PORT));
+	assert_int_equal(st()->fwd_teredo, 1); /* only the first, queued packet of make_trusted */
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_s78_only_teredo_destinations),
+		T(test_sec6_silent_peer_swept_before_stamp_wrap),
 		T(test_sec11_nonglobal_embedded_ipv4_never_sent_to),
 		T(test_s79_trusted_valid_entry_direct),
 		T(test_s79_stale_trusted_entry_bubbles_again),
