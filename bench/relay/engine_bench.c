@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 			peer_addr(a, i);
 			p = sw_peers_add(&r.peers, a, 4999000, &r.pool);
 			p->mapping = peer_ep(i);
-			p->last_rx = p->last_tx = 4999000;
+			p->last_rx = p->last_tx = sw_stamp_of(4999000);
 			sw_peers_set_trusted(&r.peers, p, true);
 		}
 		printf("peers %u zero_copy %d\n", n, zc);

@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 		if (!p)
 			return 1;
 		sw_peers_set_trusted(&t, p, true);
-		p->last_rx = 1000000;
+		p->last_rx = sw_stamp_of(1000000);
 	}
 	printf("peers %zu\n", n);
 	printf("insert_per_s %.0f\n", (double)n / (now_s() - t0));

@@ -52,12 +52,13 @@ static inline sw_time sw_stamp_due(sw_time now, sw_stamp s, uint32_t after)
  * after changing flags) so eviction sees the change at once. */
 struct sw_peer {
 	uint8_t addr[16];
+	uint32_t next;         /* hash chain / free list (slot index + 1), internal; next to
+				* addr so a lookup mostly reads one cache line of a packed slot */
 	sw_stamp last_rx;
 	sw_stamp last_tx;
 	sw_stamp bubble_window; /* start of the current 300 s bubble window */
 	struct sw_endpoint mapping;
 	struct sw_pktq q;      /* packets waiting for this peer to become trusted */
-	uint32_t next;         /* hash chain / free list (slot index + 1), internal */
 	uint8_t flags;
 	uint8_t bubbles;       /* bubbles sent without a direct answer (§5.2.6) */
 	uint8_t list;          /* internal: 0 free, 1 untrusted LRU, 2 trusted LRU */
