@@ -146,6 +146,30 @@ static void test_s34_case3_creates_trusted_entry(void **st)
 	assert_int_equal(F.c.stats.rx_delivered, 1);
 }
 
+/* The peer table's wraparound guarantee in the client: its next deadline includes the
+ * table's sweep step, and that step, run by sw_client_timer, removes an entry idle past
+ * its lifetime, long before its 32-bit stamps could wrap and make it look fresh. */
+static void test_s34_idle_entry_swept_by_client_timer(void **st)
+{
+	sw_time sweep;
+
+	(void)st;
+	peer_sends(7);
+	assert_non_null(find(peer));
+	sweep = sw_peers_next_expiry(&F.c.peers);
+	assert_true(sweep != SW_TIME_NEVER);
+	assert_true(sweep <= F.now + SW_PEERS_SWEEP_MS);
+	assert_true(sw_client_next_deadline(&F.c) <= sweep);
+	if (sweep < F.now + F.c.peers.lifetime + 1)
+		sweep = F.now + F.c.peers.lifetime + 1;
+	fx_timer(&F, sweep - F.now);
+	for (int k = 0; k < 100 && F.c.peers.n && sw_peers_next_expiry(&F.c.peers) > F.now; k++)
+		fx_timer(&F, sw_peers_next_expiry(&F.c.peers) - F.now);
+	assert_null(find(peer));
+	assert_int_equal(F.c.peers.stats.expired, 1);
+	assert_int_equal(sw_peers_next_expiry(&F.c.peers), SW_TIME_NEVER);
+}
+
 static void test_s31_case1_trusted_delivered(void **st)
 {
 	struct sw_peer *p;
@@ -808,6 +832,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 #define L(f) cmocka_unit_test_setup_teardown(f, setup_ld, teardown)
 		T(test_s34_case3_creates_trusted_entry),
+		T(test_s34_idle_entry_swept_by_client_timer),
 		T(test_s31_case1_trusted_delivered),
 		T(test_s35_bubbles_consumed_queue_flushed),
 		T(test_s40_s32_echo_test_then_trusted),
