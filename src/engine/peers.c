@@ -194,6 +194,8 @@ bool sw_peers_expired(const struct sw_peers *t, const struct sw_peer *p, sw_time
 
 /* --- the clock hand: the wraparound guarantee (peers.h) --- */
 
+#define SW_STAMP_HALF 0x80000000u /* stamps this far ahead of now are taken as behind it */
+
 /* Empties the table when no pass of the hand completed for SW_PEERS_STALL_MS: its stamps
  * may then be too old to read. Called with every time the table is given. */
 static void check_clock(struct sw_peers *t, sw_time now, struct sw_pktq_pool *pool)
@@ -203,7 +205,7 @@ static void check_clock(struct sw_peers *t, sw_time now, struct sw_pktq_pool *po
 
 	if (now > t->now)
 		t->now = now;
-	if ((int64_t)(now - t->pass_prev) < (int64_t)SW_PEERS_STALL_MS)
+	if (now < t->pass_prev || now - t->pass_prev < SW_PEERS_STALL_MS)
 		return;
 	if (t->n) {
 		while ((p = sw_peers_next(t, &it)) != NULL)
@@ -218,7 +220,7 @@ static void clamp(sw_stamp *s, sw_time now)
 {
 	uint32_t age = sw_stamp_age(now, *s);
 
-	if (age > SW_STAMP_MAX_AGE && (int32_t)age >= 0)
+	if (age > SW_STAMP_MAX_AGE && age < SW_STAMP_HALF)
 		*s = sw_stamp_of(now) - SW_STAMP_MAX_AGE;
 }
 
@@ -260,11 +262,11 @@ sw_time sw_peers_next_expiry(const struct sw_peers *t)
 
 sw_time sw_peers_stamp_time(const struct sw_peers *t, sw_stamp s)
 {
-	int32_t d = (int32_t)(s - sw_stamp_of(t->now));
+	uint32_t ahead = s - sw_stamp_of(t->now), behind = sw_stamp_age(t->now, s);
 
-	if (d < 0 && (uint64_t)-(int64_t)d > t->now)
-		return 0;
-	return t->now + (uint64_t)(int64_t)d;
+	if (ahead < SW_STAMP_HALF)
+		return t->now + ahead;
+	return behind > t->now ? 0 : t->now - behind;
 }
 
 struct sw_peer *sw_peers_lookup(struct sw_peers *t, const uint8_t addr[16], sw_time now,

@@ -76,7 +76,9 @@ _Static_assert(sizeof(struct sw_peer) == 52, "struct sw_peer grew: the relay's p
  * SW_PEERS_STALL_MS (a frozen process, a timer never called), the next lookup, add or
  * expire empties the table (counted in `stalled`) rather than trust its stamps. So no
  * stamp a rule reads is ever older than SW_STAMP_MAX_AGE + SW_PEERS_STALL_MS < 2^31 ms:
- * no stale entry can look young through the 2^32 wrap. */
+ * no stale entry can look young through the 2^32 wrap. (Engines reach entries through
+ * lookup/add or from their timer after the expire step; sw_peers_find and sw_peers_next
+ * do no check of their own.) */
 #define SW_STAMP_MAX_AGE ((uint32_t)1 << 28)    /* 74.6 hours */
 #define SW_PEERS_STALL_MS ((uint32_t)1 << 30)   /* 12.4 days */
 #define SW_PEERS_SWEEP_MS 3600000u              /* one pass of the hand over every slot */
