@@ -210,8 +210,8 @@ static size_t worker_peers(struct relay_role *rr, unsigned workers, struct sw_js
 		sw_json_endpoint(j, "mapping", p->mapping);
 		sw_json_bool(j, "trusted", sw_peer_trusted(p));
 		if (p->aux & SW_RELAY_HEARD) /* else nothing ever came: no age to show */
-			sw_json_u64(j, "last_rx_ms", now - p->last_rx);
-		sw_json_u64(j, "last_tx_ms", now - p->last_tx);
+			sw_json_u64(j, "last_rx_ms", sw_stamp_age(now, p->last_rx));
+		sw_json_u64(j, "last_tx_ms", sw_stamp_age(now, p->last_tx));
 		sw_json_u64(j, "queued_bytes", p->q.bytes);
 		sw_json_u64(j, "queued_packets", p->q.n);
 		sw_json_u64(j, "bubbles", p->bubbles);
