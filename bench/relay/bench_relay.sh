@@ -212,7 +212,8 @@ echo "offload counters at the end of each shipworm run"
 cat "$NET_TMP/offload"
 echo
 echo "peer table (shipworm), 1,000,000 peers; Miredo's reference: about 130 bytes per peer"
-"$PEERS" 1000000
+"$PEERS" 1000000 | tee "$NET_TMP/peers"
+awk '$1 == "bytes_per_peer" { printf "memory per peer shipworm/miredo(130 B) = %.2f\n", $2 / 130 }' "$NET_TMP/peers"
 echo
 echo "relay engine alone (no kernel), 100,000 trusted peers: the rest of the cost above is I/O"
 "$B/bench/relay/swbench-engine" 100000
