@@ -6,6 +6,7 @@
 #include "dump.h"
 #include "metrics.h"
 #include "monitor.h"
+#include "probe.h"
 #include "show.h"
 #include "sw_config.h"
 
@@ -30,6 +31,8 @@ static const struct verb verbs[] = {
 	{"dump", sw_dump_main, sw_dump_usage,
 	 "print a running daemon's state and peers as tab-separated lines"},
 	{"addr", sw_addrcmd_main, sw_addrcmd_usage, "decode a Teredo address, or build one"},
+	{"probe", sw_probe_main, sw_probe_usage,
+	 "qualify once against a server: mapping, NAT type, address (no daemon)"},
 	{"help", help_main, help_usage, "show help for a verb"},
 };
 
