@@ -44,19 +44,20 @@ struct probe {
 
 void sw_probe_usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: shipworm probe [--json] [--no-cone] [--port N] [--timeout S] SERVER"
-		" [SERVER2]\n"
-		"Qualify once against the Teredo server SERVER (a name or an IPv4 address;\n"
-		"SERVER2, its second address, defaults to SERVER + 1) as shipwormd's client would,\n"
-		"without a daemon, a tunnel or privileges, and report the mapping the server saw,\n"
-		"the NAT type and the Teredo address this host would get.\n"
-		"  --json       one JSON object instead of text\n"
-		"  --no-cone    skip the cone test (RFC 5991): a cone NAT then shows as restricted\n"
-		"  --port N     local UDP port (default: chosen by the kernel)\n"
-		"  --timeout S  give up after S seconds (default %u)\n"
-		"Exit status: 0 qualified, 1 no answer or failure, 2 usage, 3 symmetric NAT.\n",
-		PROBE_TIMEOUT_S);
+	fprintf(
+	    f,
+	    "Usage: shipworm probe [--json] [--no-cone] [--port N] [--timeout S] SERVER"
+	    " [SERVER2]\n"
+	    "Qualify once against the Teredo server SERVER (a name or an IPv4 address;\n"
+	    "SERVER2, its second address, defaults to SERVER + 1) as shipwormd's client would,\n"
+	    "without a daemon, a tunnel or privileges, and report the mapping the server saw,\n"
+	    "the NAT type and the Teredo address this host would get.\n"
+	    "  --json       one JSON object instead of text\n"
+	    "  --no-cone    skip the cone test (RFC 5991): a cone NAT then shows as restricted\n"
+	    "  --port N     local UDP port (default: chosen by the kernel)\n"
+	    "  --timeout S  give up after S seconds (default %u)\n"
+	    "Exit status: 0 qualified, 1 no answer or failure, 2 usage, 3 symmetric NAT.\n",
+	    PROBE_TIMEOUT_S);
 }
 
 /* --- arguments --- */
@@ -75,8 +76,12 @@ static int parse_opt(int ch, struct probe_opts *o)
 	unsigned long v;
 
 	switch (ch) {
-	case 'j': o->json = true; return 0;
-	case 'n': o->cone = false; return 0;
+	case 'j':
+		o->json = true;
+		return 0;
+	case 'n':
+		o->cone = false;
+		return 0;
 	case 'p':
 		if (parse_uint(optarg, 1, 65535, &v) < 0) {
 			fprintf(stderr, "shipworm probe: --port %s: 1-65535 expected\n", optarg);
@@ -92,7 +97,8 @@ static int parse_opt(int ch, struct probe_opts *o)
 		}
 		o->timeout_s = (unsigned)v;
 		return 0;
-	default: return -EINVAL;
+	default:
+		return -EINVAL;
 	}
 }
 
@@ -100,9 +106,9 @@ static int parse_opt(int ch, struct probe_opts *o)
 static int parse_args(int argc, char *argv[], struct probe_opts *o)
 {
 	static const struct option lo[] = {
-		{"json", no_argument, NULL, 'j'},	 {"no-cone", no_argument, NULL, 'n'},
-		{"port", required_argument, NULL, 'p'},	 {"timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},	 {NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},	    {"no-cone", no_argument, NULL, 'n'},
+	    {"port", required_argument, NULL, 'p'}, {"timeout", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
 	int ch;
 
@@ -213,7 +219,8 @@ static void receive(struct probe *p, uint32_t local_ip)
 	for (int i = 0; i < PROBE_RX_BATCH && !p->done; i++) {
 		struct sockaddr_in sa;
 		socklen_t len = sizeof sa;
-		ssize_t n = recvfrom(p->fd, buf, sizeof buf, MSG_TRUNC, (struct sockaddr *)&sa, &len);
+		ssize_t n =
+		    recvfrom(p->fd, buf, sizeof buf, MSG_TRUNC, (struct sockaddr *)&sa, &len);
 		sw_time now = sw_clock_now();
 		struct sw_endpoint from = {ntohl(sa.sin_addr.s_addr), ntohs(sa.sin_port)};
 
@@ -296,14 +303,17 @@ static int probe_setup(struct probe *p, const struct probe_opts *o, struct sw_pr
 	struct sw_client_conf conf = {.cone_phase = o->cone, .max_peers = 8, .pool_bufs = 4};
 	int err;
 
-	if (resolve(o->server, &r->server) < 0 || (o->server2 && resolve(o->server2, &r->server2) < 0))
+	if (resolve(o->server, &r->server) < 0 ||
+	    (o->server2 && resolve(o->server2, &r->server2) < 0))
 		return SW_PROBE_FAILED;
 	if (!o->server2)
 		r->server2 = r->server + 1;
 	if (!sw_ipv4_is_global(r->server, 0) || !sw_ipv4_is_global(r->server2, 0) ||
 	    r->server == r->server2) {
-		fprintf(stderr, "shipworm probe: %s: the server addresses must be two global"
-				" unicast IPv4 addresses\n", o->server);
+		fprintf(stderr,
+			"shipworm probe: %s: the server addresses must be two global"
+			" unicast IPv4 addresses\n",
+			o->server);
 		return SW_PROBE_USAGE;
 	}
 	if ((err = local_ip_towards(r->server, &r->local.ip)) < 0) {
@@ -368,17 +378,22 @@ int sw_probe_status(const struct sw_probe_result *r)
 static const char *result_key(const struct sw_probe_result *r)
 {
 	switch (sw_probe_status(r)) {
-	case SW_PROBE_OK: return "qualified";
-	case SW_PROBE_SYMMETRIC: return "symmetric";
-	default: return r->ra_received ? "incomplete" : "no_answer";
+	case SW_PROBE_OK:
+		return "qualified";
+	case SW_PROBE_SYMMETRIC:
+		return "symmetric";
+	default:
+		return r->ra_received ? "incomplete" : "no_answer";
 	}
 }
 
 static const char *result_text(const struct sw_probe_result *r)
 {
 	switch (sw_probe_status(r)) {
-	case SW_PROBE_OK: return "qualified";
-	case SW_PROBE_SYMMETRIC: return "symmetric NAT: Teredo cannot work here";
+	case SW_PROBE_OK:
+		return "qualified";
+	case SW_PROBE_SYMMETRIC:
+		return "symmetric NAT: Teredo cannot work here";
 	default:
 		return r->ra_received ? "the server's second address did not answer: no result"
 				      : "no answer from the server";
@@ -388,19 +403,18 @@ static const char *result_text(const struct sw_probe_result *r)
 static const char *nat_text(const struct sw_probe_result *r)
 {
 	switch (r->nat) {
-	case SW_NAT_NONE: return "no NAT: the server sees this host's own address and port";
+	case SW_NAT_NONE:
+		return "the server sees this host's own address and port";
 	case SW_NAT_CONE:
-		return "one mapping for every destination, open to anyone (the server's other"
-		       " address got in unasked)";
+		return "anyone gets through (the server's other address did, unasked)";
 	case SW_NAT_RESTRICTED:
-		return r->cone_test ? "one mapping for every destination, open only to hosts"
-				      " this host sent to first (peers need bubbles)"
-				    : "one mapping for every destination (the cone test was not"
-				      " run: this may be a cone NAT)";
+		return r->cone_test
+			   ? "only hosts this host sent to get through (peers need bubbles)"
+			   : "one mapping for both server addresses (cone test not run)";
 	case SW_NAT_SYMMETRIC:
-		return "a new mapping for every destination: the two server addresses saw"
-		       " two mappings";
-	default: return "not determined";
+		return "a new mapping for each destination";
+	default:
+		return "not determined";
 	}
 }
 
@@ -413,8 +427,10 @@ static void print_json(FILE *f, const struct sw_probe_result *r)
 	sw_json_obj_begin(&j, NULL);
 	sw_json_ip4(&j, "server", r->server);
 	sw_json_ip4(&j, "server2", r->server2);
-	sw_json_str(&j, "answered_by", r->ra_received == 0 ? "none"
-					: r->secondary ? "secondary" : "primary");
+	sw_json_str(&j, "answered_by",
+		    r->ra_received == 0 ? "none"
+		    : r->secondary	? "secondary"
+					: "primary");
 	sw_json_str(&j, "result", result_key(r));
 	sw_json_bool(&j, "timed_out", r->timed_out);
 	sw_json_str(&j, "nat_type", sw_client_nat_name(r->nat));
@@ -444,8 +460,7 @@ static void print_json(FILE *f, const struct sw_probe_result *r)
 
 static char *ip4_str(uint32_t ip, char *buf, size_t len)
 {
-	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff,
-		 ip & 0xff);
+	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
 	return buf;
 }
 
@@ -456,16 +471,14 @@ static void print_text(FILE *f, const struct sw_probe_result *r)
 	fprintf(f, "server:       %s (primary), %s (secondary)%s\n",
 		ip4_str(r->server, a, sizeof a), ip4_str(r->server2, b, sizeof b),
 		r->ra_received && r->secondary ? "; the primary did not answer" : "");
-	fprintf(f, "result:       %s%s\n", result_text(r),
-		r->timed_out ? " (timed out)" : "");
-	fprintf(f, "NAT type:     %s: %s\n", sw_client_nat_name(r->nat), nat_text(r));
+	fprintf(f, "result:       %s%s\n", result_text(r), r->timed_out ? " (timed out)" : "");
+	fprintf(f, "NAT type:     %s\n              %s\n", sw_client_nat_name(r->nat), nat_text(r));
 	fprintf(f, "local:        %s\n", sw_endpoint_str(r->local, a, sizeof a));
 	fprintf(f, "mapped:       %s\n",
 		r->have_mapped ? sw_endpoint_str(r->mapped, b, sizeof b) : "-");
 	if (r->have_addr)
 		fprintf(f, "address:      %s (cone flag: %s)\n",
-			inet_ntop(AF_INET6, r->addr, a6, sizeof a6),
-			r->cone ? "yes" : "no");
+			inet_ntop(AF_INET6, r->addr, a6, sizeof a6), r->cone ? "yes" : "no");
 	else
 		fprintf(f, "address:      -\n");
 	if (r->state == SW_CLIENT_QUALIFIED)

@@ -14,25 +14,25 @@
 #include "wire/addr.h"
 
 /* Exit statuses. */
-#define SW_PROBE_OK 0        /* qualified */
+#define SW_PROBE_OK 0	     /* qualified */
 #define SW_PROBE_FAILED 1    /* no answer, timed out, or a system error */
 #define SW_PROBE_USAGE 2     /* bad arguments */
 #define SW_PROBE_SYMMETRIC 3 /* symmetric NAT: Teredo cannot work here */
 
 /* What one round found (filled by the probe, printed by sw_probe_print). */
 struct sw_probe_result {
-	uint32_t server, server2;  /* host order */
-	struct sw_endpoint local;  /* this host's address and port towards the server */
-	uint8_t state;             /* enum sw_client_state at the end */
-	uint8_t nat;               /* enum sw_client_nat */
-	bool cone_test;            /* the cone phase was on */
-	bool timed_out;            /* --timeout ended it before the engine did */
-	bool secondary;            /* the primary address never answered: failed over */
+	uint32_t server, server2; /* host order */
+	struct sw_endpoint local; /* this host's address and port towards the server */
+	uint8_t state;		  /* enum sw_client_state at the end */
+	uint8_t nat;		  /* enum sw_client_nat */
+	bool cone_test;		  /* the cone phase was on */
+	bool timed_out;		  /* --timeout ended it before the engine did */
+	bool secondary;		  /* the primary address never answered: failed over */
 	bool have_addr, have_mapped;
-	bool cone;                 /* the address's cone flag */
-	uint8_t addr[16];          /* the Teredo address the client would get */
+	bool cone;		   /* the address's cone flag */
+	uint8_t addr[16];	   /* the Teredo address the client would get */
 	struct sw_endpoint mapped; /* the mapping the server saw */
-	uint64_t elapsed_ms;       /* from the first RS to the end of the round */
+	uint64_t elapsed_ms;	   /* from the first RS to the end of the round */
 	uint64_t rs_sent, ra_received;
 };
 

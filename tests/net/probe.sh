@@ -128,7 +128,8 @@ pass() {
 	check "$1-nocone" 2 0 restricted false
 	[ "$(jget "$NET_TMP/$1-nocone.out" "d['cone_test']")" = false ] || fail "$1-nocone: cone_test not false"
 	[ "$(rc_of "$1-text")" = 0 ] || fail "$1-text: exit $(rc_of "$1-text")"
-	grep -q '^NAT type: *restricted: ' "$NET_TMP/$1-text.out" &&
+	grep -q '^NAT type: *restricted$' "$NET_TMP/$1-text.out" &&
+		grep -q '^ *only hosts this host sent to get through' "$NET_TMP/$1-text.out" &&
 		grep -q "^mapped: *$(net_site_pub 3):" "$NET_TMP/$1-text.out" &&
 		grep -q '^result: *qualified$' "$NET_TMP/$1-text.out" &&
 		grep -q '^address: *2001:0:c633:6401:' "$NET_TMP/$1-text.out" ||
