@@ -217,17 +217,17 @@ static void receive(struct probe *p, uint32_t local_ip)
 	uint8_t buf[2048];
 
 	for (int i = 0; i < PROBE_RX_BATCH && !p->done; i++) {
-		struct sockaddr_in sa;
+		struct sockaddr_in sa = {0};
 		socklen_t len = sizeof sa;
 		ssize_t n =
 		    recvfrom(p->fd, buf, sizeof buf, MSG_TRUNC, (struct sockaddr *)&sa, &len);
-		sw_time now = sw_clock_now();
 		struct sw_endpoint from = {ntohl(sa.sin_addr.s_addr), ntohs(sa.sin_port)};
+		sw_time now = sw_clock_now();
 
 		if (n < 0)
 			return;
 		if ((size_t)n > sizeof buf || len != sizeof sa || sa.sin_family != AF_INET)
-			continue;
+			continue; /* truncated: no valid Teredo packet is that long here */
 		sw_client_udp(&p->c, from, local_ip, buf, (size_t)n, now, &p->out);
 		flush(p, now);
 	}

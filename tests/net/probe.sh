@@ -14,7 +14,9 @@
 # primary server address; each address decodes (`shipworm addr`) to that mapping and the
 # primary server. Probes run as nobody too. An address where no server runs: exit 1 within
 # --timeout, and (with --no-cone, 2 phases x 3 RSs 4 s apart) exit 1 when the engine
-# itself gives up, before the timeout.
+# itself gives up, before the timeout. A silent primary with the real server as SERVER2:
+# the engine fails over and qualifies through it, NAT type unknown (no third address to
+# compare with). Nothing may appear on a probe's stderr (sanitizer reports included).
 #
 # usage: probe.sh SHIPWORMD SHIPWORM. Exit 77 (skip) when not root or tools missing.
 set -u
@@ -118,8 +120,14 @@ pass() {
 	if [ "$1" = shipworm ]; then
 		probe nosrv-timeout 1 --json --timeout 3 $NOSRV
 		probe nosrv-engine 1 --as-nobody --json --no-cone --timeout 35 $NOSRV
+		# primary silent, secondary = the real server: fail over, qualify, NAT unknown
+		probe failover 4 --json --no-cone --timeout 35 $NOSRV $NET_SRV1
 	fi
 	wait_probes
+	for f in "$NET_TMP"/*.err; do # sanitizer reports, or anything else unexpected
+		[ -s "$f" ] && fail "stderr of $(basename "$f" .err): $(head -5 "$f")"
+		rm -f "$f"
+	done
 	check "$1-site1" 1 0 none true # no NAT: the cone test succeeds, C=1
 	check "$1-site2" 2 0 cone true
 	check "$1-site3" 3 0 restricted false
@@ -160,9 +168,18 @@ o="$NET_TMP/nosrv-engine.out"
 net_log "no server, --no-cone: exit $(rc_of nosrv-engine) after $(cat "$NET_TMP/nosrv-engine.ms") ms: $(cat "$o")"
 [ "$(rc_of nosrv-engine)" = 1 ] || fail "no server (engine): exit $(rc_of nosrv-engine), expected 1"
 # primary then secondary address, three RSs each: 6 RSs, off-line after 24 s
+[ "$(cat "$NET_TMP/nosrv-engine.ms")" -lt 30000 ] || fail "no server (engine): too slow"
 [ "$(jget "$o" "d['result']")" = no_answer ] && [ "$(jget "$o" "d['timed_out']")" = false ] &&
 	[ "$(jget "$o" "d['rs_sent']")" = 6 ] ||
 	fail "no server (engine): $(cat "$o")"
+
+o="$NET_TMP/failover.out"
+net_log "primary silent, secondary answers: exit $(rc_of failover): $(cat "$o")"
+[ "$(rc_of failover)" = 0 ] && [ "$(jget "$o" "d['answered_by']")" = secondary ] &&
+	[ "$(jget "$o" "d['nat_type']")" = unknown ] && [ "$(jget "$o" "d['result']")" = qualified ] &&
+	[ "$(jget "$o" "d['mapped'].split(':')[0]")" = "$(net_site_pub 4)" ] &&
+	[ "$(jget "$o" "d['rs_sent']")/$(jget "$o" "d['ra_received']")" = 7/1 ] ||
+	fail "failover: exit $(rc_of failover): $(cat "$o")"
 
 # --- pass 2: Debian's miredo-server ---
 net_stop server || fail "shipwormd server did not stop"
