@@ -16,7 +16,9 @@
 # --timeout, and (with --no-cone, 2 phases x 3 RSs 4 s apart) exit 1 when the engine
 # itself gives up, before the timeout. A silent primary with the real server as SERVER2:
 # the engine fails over and qualifies through it, NAT type unknown (no third address to
-# compare with). Nothing may appear on a probe's stderr (sanitizer reports included).
+# compare with). Site 3 names the server (teredo.example, from a hosts file); a name that
+# does not resolve: exit 1 at once. Nothing else may appear on a probe's stderr (sanitizer
+# reports included).
 #
 # usage: probe.sh SHIPWORMD SHIPWORM. Exit 77 (skip) when not root or tools missing.
 set -u
@@ -34,6 +36,24 @@ fail() { net_log "FAIL: $*"; fails=$((fails + 1)); }
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print("null" if v is None else str(v).lower() if isinstance(v, bool) else v)' "$1" "$2" 2>/dev/null; }
 NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 NOSRV=198.51.100.7 # on the server's link; nothing answers there
+PROBES=""
+
+# site 3 knows the server by name: a hosts file `ip netns exec` mounts over /etc/hosts for
+# that namespace only (/etc/netns/<namespace>/, removed on exit), no DNS server
+ETC=/etc/netns/$(ns cli3)
+had_netns=0
+[ -d /etc/netns ] && had_netns=1
+cleanup() {
+	_rc=$?
+	rm -rf "$ETC"
+	[ $had_netns = 1 ] || rmdir /etc/netns 2>/dev/null
+	(exit $_rc) # net_cleanup exits with the status it finds: the test's
+	net_cleanup
+}
+trap cleanup EXIT
+mkdir -p "$ETC"
+printf '127.0.0.1 localhost\n%s teredo.example\n' $NET_SRV1 >"$ETC/hosts"
+printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$ETC/resolv.conf"
 
 net_world || net_fail "world"
 KINDS="none fullcone restricted portrestricted symmetric"
@@ -116,7 +136,7 @@ pass() {
 	for k in 1 2 3 5; do probe "$1-site$k" $k --json --timeout 30 $NET_SRV1; done
 	probe "$1-site4" 4 --as-nobody --json --timeout 30 $NET_SRV1
 	probe "$1-nocone" 2 --as-nobody --json --no-cone --timeout 30 $NET_SRV1
-	probe "$1-text" 3 --as-nobody --timeout 30 $NET_SRV1 $NET_SRV2
+	probe "$1-text" 3 --as-nobody --timeout 30 teredo.example
 	if [ "$1" = shipworm ]; then
 		probe nosrv-timeout 1 --json --timeout 3 $NOSRV
 		probe nosrv-engine 1 --as-nobody --json --no-cone --timeout 35 $NOSRV
@@ -136,7 +156,8 @@ pass() {
 	check "$1-nocone" 2 0 restricted false
 	[ "$(jget "$NET_TMP/$1-nocone.out" "d['cone_test']")" = false ] || fail "$1-nocone: cone_test not false"
 	[ "$(rc_of "$1-text")" = 0 ] || fail "$1-text: exit $(rc_of "$1-text")"
-	grep -q '^NAT type: *restricted$' "$NET_TMP/$1-text.out" &&
+	grep -q '^server: *198\.51\.100\.1 (primary), 198\.51\.100\.2 (secondary)$' "$NET_TMP/$1-text.out" &&
+		grep -q '^NAT type: *restricted$' "$NET_TMP/$1-text.out" &&
 		grep -q '^ *only hosts this host sent to get through' "$NET_TMP/$1-text.out" &&
 		grep -q "^mapped: *$(net_site_pub 3):" "$NET_TMP/$1-text.out" &&
 		grep -q '^result: *qualified$' "$NET_TMP/$1-text.out" &&
@@ -180,6 +201,12 @@ net_log "primary silent, secondary answers: exit $(rc_of failover): $(cat "$o")"
 	[ "$(jget "$o" "d['mapped'].split(':')[0]")" = "$(net_site_pub 4)" ] &&
 	[ "$(jget "$o" "d['rs_sent']")/$(jget "$o" "d['ra_received']")" = 7/1 ] ||
 	fail "failover: exit $(rc_of failover): $(cat "$o")"
+
+probe badname 3 --timeout 5 nosuch.example
+wait_probes
+[ "$(rc_of badname)" = 1 ] && grep -q '^shipworm probe: nosuch.example: ' "$NET_TMP/badname.err" ||
+	fail "unresolvable name: exit $(rc_of badname): $(cat "$NET_TMP/badname.err")"
+rm -f "$NET_TMP/badname.err"
 
 # --- pass 2: Debian's miredo-server ---
 net_stop server || fail "shipwormd server did not stop"
