@@ -281,7 +281,7 @@ static void collect(const struct probe *p, struct sw_probe_result *r)
 	struct sw_teredo t;
 
 	r->state = p->state;
-	r->nat = p->c.nat;
+	r->nat = sw_client_nat(&p->c);
 	r->timed_out = !p->done;
 	r->elapsed_ms = p->t_end - p->t0;
 	r->rs_sent = stat_of(&p->c, "client_rs_sent");
@@ -292,8 +292,8 @@ static void collect(const struct probe *p, struct sw_probe_result *r)
 		r->mapped = t.mapped;
 		r->have_mapped = true;
 		r->cone = (t.flags & SW_FLAG_CONE) != 0;
-	} else if (r->ra_received > 0 && p->c.first_map.ip != 0) {
-		r->mapped = p->c.first_map; /* what the primary saw (symmetric: one of two) */
+	} else if (r->ra_received > 0 && sw_client_first_mapping(&p->c, &r->mapped)) {
+		/* what the primary saw (symmetric: one of two) */
 		r->have_mapped = true;
 	}
 }

@@ -199,6 +199,19 @@ bool sw_client_addr(const struct sw_client *c, uint8_t addr[16])
 	return true;
 }
 
+unsigned sw_client_nat(const struct sw_client *c)
+{
+	return c->nat;
+}
+
+bool sw_client_first_mapping(const struct sw_client *c, struct sw_endpoint *map)
+{
+	if (!c->first_map.ip)
+		return false;
+	*map = c->first_map;
+	return true;
+}
+
 size_t sw_client_stats(const struct sw_client *c, struct sw_stat *out, size_t cap)
 {
 	size_t n = 0;

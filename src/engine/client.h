@@ -221,6 +221,11 @@ const char *sw_client_state_name(unsigned state);
 const char *sw_client_nat_name(unsigned nat);
 /* Current address (false when none). */
 bool sw_client_addr(const struct sw_client *c, uint8_t addr[16]);
+/* The NAT type found by the last qualification round (enum sw_client_nat). */
+unsigned sw_client_nat(const struct sw_client *c);
+/* The mapping the primary phase of the last round learnt, also when the round ended
+ * without an address (symmetric NAT): false when none was learnt. */
+bool sw_client_first_mapping(const struct sw_client *c, struct sw_endpoint *map);
 size_t sw_client_stats(const struct sw_client *c, struct sw_stat *out, size_t cap);
 
 #endif
