@@ -21,26 +21,13 @@ net_init swcr
 net_need miredo-server python3
 net_need_exec "$SWD" "$CLI"
 [ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
-ETC="/etc/netns/$(ns cli1)"
-had_netns=0
-[ -d /etc/netns ] && had_netns=1
-cleanup() {
-	_rc=$?
-	rm -rf "$ETC"
-	[ $had_netns = 1 ] || rmdir /etc/netns 2>/dev/null
-	(exit $_rc) # net_cleanup exits with the status it finds: the test's, not rmdir's
-	net_cleanup
-}
-trap cleanup EXIT
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null; }
 
 net_world || net_fail "world"
 net_world_site 1 none || net_fail "site"
 nsx srv ip addr add 198.51.100.3/24 dev eth0
 nsx srv ip addr add 198.51.100.4/24 dev eth0
-mkdir -p "$ETC"
-printf '127.0.0.1 localhost\n' >"$ETC/hosts"
-printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$ETC/resolv.conf"
+net_hosts cli1 || net_fail "hosts file"
 
 scf=$(net_miredo_conf srv "ServerBindAddress 198.51.100.1" "ServerBindAddress2 198.51.100.2")
 net_spawn server-a srv miredo-server -f -c "$scf" -p "$NET_TMP/server-a.pidf"
@@ -76,7 +63,7 @@ grep -q "No route" "$NET_TMP/ping0.log" || net_fail "no ICMPv6 no-route while of
 [ $(($(date +%s) - t0)) -le 2 ] || net_fail "ping took $(($(date +%s) - t0)) s to fail"
 net_log "unresolvable at start: still running, retrying; IPv6 fails fast meanwhile"
 
-printf '127.0.0.1 localhost\n198.51.100.1 teredo.example\n' >"$ETC/hosts"
+net_hosts cli1 "198.51.100.1 teredo.example"
 net_wait 30 sh -c "[ \"\$(ip netns exec $(ns cli1) '$CLI' status --socket '$RUN/cli.sock' --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"state\"])')\" = qualified ]" ||
 	net_fail "no qualification after the name resolved: $(cat "$NET_TMP/status.json")"
 [ "$(field server)" = 198.51.100.1 ] || net_fail "server $(field server)"
@@ -85,7 +72,7 @@ case $A1 in 2001:0:c633:6401:*) ;; *) net_fail "address $A1 does not embed 198.5
 net_log "qualified with 198.51.100.1: $A1"
 
 # the name moves; the first server goes away: off-line, resolve again, requalify
-printf '127.0.0.1 localhost\n198.51.100.3 teredo.example\n' >"$ETC/hosts"
+net_hosts cli1 "198.51.100.3 teredo.example"
 net_stop server-a || net_fail "server-a did not stop"
 net_wait 60 sh -c "ip netns exec $(ns cli1) ip -6 -o addr show dev swr0 scope global | grep -q '2001:0:c633:6403:'" ||
 	net_fail "no requalification with 198.51.100.3: $(cat "$NET_TMP/status.json")"
@@ -96,7 +83,7 @@ net_log "requalified with 198.51.100.3: $(net_teredo_addr cli1 swr0)"
 # SIGHUP with another ServerAddress name: looked up and used at once
 scf=$(net_miredo_conf srv "ServerBindAddress 198.51.100.1" "ServerBindAddress2 198.51.100.2")
 net_spawn server-a srv miredo-server -f -c "$scf" -p "$NET_TMP/server-a2.pidf"
-printf '127.0.0.1 localhost\n198.51.100.3 teredo.example\n198.51.100.1 other.example\n' >"$ETC/hosts"
+net_hosts cli1 "198.51.100.3 teredo.example" "198.51.100.1 other.example"
 sed -i 's/^ServerAddress .*/ServerAddress other.example/' "$NET_TMP/cli.conf"
 kill -HUP "$(net_pid cli)"
 net_wait 30 sh -c "ip netns exec $(ns cli1) ip -6 -o addr show dev swr0 scope global | grep -q '2001:0:c633:6401:'" ||

@@ -17,7 +17,7 @@
 #   NAT public sides .2x), private sides 198.18.N.0/24 (client .2, NAT .1), IPv6 side
 #   2001:db8:1::/64 (relay ::1, IPv6-only host ::2)
 #
-# Functions: net_init, net_cleanup, ns, nsx, net_ns_add, net_link, net_forwarding, net_nat,
+# Functions: net_init, net_cleanup, ns, nsx, net_hosts, net_ns_add, net_link, net_forwarding, net_nat,
 # net_nat_flush, net_spawn, net_pid, net_stop, net_wait, net_teredo_addr, net_log, net_fail,
 # net_miredo_conf, net_world, net_world_site, net_site_pub, net_sw_role_built,
 # net_sw_rundir, net_sw_conf.
@@ -26,6 +26,8 @@ NET_PFX=""
 NET_TMP=""
 NET_NS=""
 NET_PIDS=""
+NET_ETC=""  # /etc/netns/<namespace> directories made by net_hosts
+NET_ETC_ROOT=0 # net_hosts made /etc/netns itself
 
 net_init() { # prefix: unique short tag, e.g. "swsrv"
 	NET_PFX="$1-$$"
@@ -34,6 +36,19 @@ net_init() { # prefix: unique short tag, e.g. "swsrv"
 	trap 'exit 130' INT TERM HUP PIPE
 	command -v ip >/dev/null || { echo "SKIP: iproute2 missing"; exit 77; }
 	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+}
+
+# net_hosts NS "ADDR NAME"...: the hosts file (and a resolv.conf with no reachable
+# nameserver, so a missing name fails at once) that `ip netns exec` mounts over /etc for
+# namespace NS only (/etc/netns/<namespace>/), removed by net_cleanup. Call it again to
+# change the names.
+net_hosts() {
+	_d=/etc/netns/$(ns "$1"); shift
+	[ -d /etc/netns ] || NET_ETC_ROOT=1
+	case " $NET_ETC " in *" $_d "*) ;; *) NET_ETC="$NET_ETC $_d" ;; esac
+	mkdir -p "$_d" || return 1
+	{ echo "127.0.0.1 localhost"; for _h in "$@"; do echo "$_h"; done; } >"$_d/hosts"
+	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$_d/resolv.conf"
 }
 
 net_cleanup() {
@@ -55,7 +70,9 @@ net_cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	[ -n "$NET_TMP" ] && rm -rf "$NET_TMP"
-	NET_PIDS=""; NET_NS=""; NET_TMP=""
+	for d in $NET_ETC; do rm -rf "$d"; done
+	[ $NET_ETC_ROOT = 1 ] && rmdir /etc/netns 2>/dev/null
+	NET_PIDS=""; NET_NS=""; NET_TMP=""; NET_ETC=""
 	trap - EXIT
 	exit $rc
 }

@@ -40,20 +40,7 @@ PROBES=""
 
 # site 3 knows the server by name: a hosts file `ip netns exec` mounts over /etc/hosts for
 # that namespace only (/etc/netns/<namespace>/, removed on exit), no DNS server
-ETC=/etc/netns/$(ns cli3)
-had_netns=0
-[ -d /etc/netns ] && had_netns=1
-cleanup() {
-	_rc=$?
-	rm -rf "$ETC"
-	[ $had_netns = 1 ] || rmdir /etc/netns 2>/dev/null
-	(exit $_rc) # net_cleanup exits with the status it finds: the test's
-	net_cleanup
-}
-trap cleanup EXIT
-mkdir -p "$ETC"
-printf '127.0.0.1 localhost\n%s teredo.example\n' $NET_SRV1 >"$ETC/hosts"
-printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$ETC/resolv.conf"
+net_hosts cli3 "$NET_SRV1 teredo.example" || fail "hosts file"
 
 net_world || net_fail "world"
 KINDS="none fullcone restricted portrestricted symmetric"
