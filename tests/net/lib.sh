@@ -19,7 +19,7 @@
 #
 # Functions: net_init, net_cleanup, ns, nsx, net_hosts, net_ns_add, net_link, net_forwarding, net_nat,
 # net_nat_flush, net_spawn, net_pid, net_stop, net_wait, net_teredo_addr, net_log, net_fail,
-# net_miredo_conf, net_world, net_world_site, net_site_pub, net_sw_role_built,
+# net_miredo_conf, net_world, net_world_sites, net_world_site, net_site_pub, net_sw_role_built,
 # net_sw_rundir, net_sw_conf.
 
 NET_PFX=""
@@ -293,6 +293,15 @@ net_world() {
 	nsx inet ip -6 route add 2001::/32 via $NET_RLY6
 	net_link h6 eth0 $NET_H6/64 inet to-h6 2001:db8:1::1/64 || return 1
 	nsx h6 ip -6 route add default via 2001:db8:1::1
+}
+
+# net_world_sites KIND...: net_world_site 1 KIND1, 2 KIND2, ... (fails at the first that fails)
+net_world_sites() {
+	_ws=1
+	for _wk in "$@"; do
+		net_world_site $_ws "$_wk" || { echo "site $_ws ($_wk)" >&2; return 1; }
+		_ws=$((_ws + 1))
+	done
 }
 
 # net_world_site K KIND: NAT router nat<K> of KIND (see net_nat; "none" = a plain router,

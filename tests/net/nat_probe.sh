@@ -19,11 +19,7 @@ command -v python3 >/dev/null && command -v nft >/dev/null || { echo "SKIP: pyth
 
 net_world || net_fail "world"
 KINDS="fullcone restricted portrestricted symmetric"
-k=1
-for kind in $KINDS; do
-	net_world_site $k "$kind" || net_fail "site $k ($kind)"
-	k=$((k + 1))
-done
+net_world_sites $KINDS || net_fail "sites"
 
 # observe NS OUT SECONDS ADDR:PORT...: record "local_port src_ip:src_port" per datagram
 OBSERVE='import socket,sys,select,time

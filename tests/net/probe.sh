@@ -44,11 +44,7 @@ net_hosts cli3 "$NET_SRV1 teredo.example" || fail "hosts file"
 
 net_world || net_fail "world"
 KINDS="none fullcone restricted portrestricted symmetric"
-k=1
-for kind in $KINDS; do
-	net_world_site $k "$kind" || net_fail "site $k ($kind)"
-	k=$((k + 1))
-done
+net_world_sites $KINDS || net_fail "sites"
 
 # probe NAME K [--as-nobody] ARGS...: run `shipworm probe ARGS` in cli<K> in the
 # background; stdout to NAME.out, exit status to NAME.rc, wall time (ms) to NAME.ms
