@@ -68,6 +68,7 @@ static const struct cfg_key keys[] = {
 	{"NativeIPv6Check", T_BOOL, OFF(native_ipv6_check), 0, 0, 0, 0, SW_CFG_CLIENT},
 	{"Workers", T_UINT, OFF(workers), 0, 0, 0, SW_CFG_MAX_WORKERS,
 	 SW_CFG_RELAY | SW_CFG_HOST_RELAY},
+	{"Seccomp", T_BOOL, OFF(seccomp), 0, 0, 0, 0, ALL},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(NKEYS <= SW_CFG_MAX_KEYS, "raise SW_CFG_MAX_KEYS");
@@ -161,6 +162,7 @@ static void defaults(struct sw_config *cfg)
 	cfg->offload = true;
 	cfg->symmetric_test = true;
 	cfg->native_ipv6_check = true;
+	cfg->seccomp = false;
 	cfg->workers = 1;
 	snprintf(cfg->user, sizeof(cfg->user), "shipworm");
 }

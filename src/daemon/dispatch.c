@@ -356,7 +356,8 @@ static bool needs_restart(const struct sw_config *a, const struct sw_config *b)
 	       a->server_bind_ip2 != b->server_bind_ip2 ||
 	       strcmp(a->control_socket, b->control_socket) != 0 ||
 	       strcmp(a->user, b->user) != 0 || memcmp(a->prefix, b->prefix, 16) != 0 ||
-	       a->offload != b->offload || a->workers != b->workers;
+	       a->offload != b->offload || a->workers != b->workers ||
+	       a->seccomp != b->seccomp;
 }
 
 static void reload(struct sw_daemon *d)
@@ -370,7 +371,8 @@ static void reload(struct sw_daemon *d)
 	err = sw_config_load(&next, d->cfg.path, report, NULL);
 	if (!err && needs_restart(&d->cfg, &next)) {
 		sw_log_warnx("reload refused: RelayType, InterfaceName, Prefix, addresses, ports, "
-			     "ControlSocket, User, Offload or Workers changed (restart to apply)");
+			     "ControlSocket, User, Offload, Workers or Seccomp changed "
+			     "(restart to apply)");
 		err = -EINVAL;
 	}
 	if (!err && d->role->reload) {
