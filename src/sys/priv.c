@@ -109,10 +109,10 @@ static int seccomp_rules(scmp_filter_ctx ctx)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
 	for (size_t i = 0; !err && i < sizeof(families) / sizeof(families[0]); i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]));
+				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i], 0));
 	for (size_t i = 0; !err && i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				       SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
+				       SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0));
 	/* files are read only: nothing written or created after the privileged phase */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
