@@ -162,7 +162,7 @@ static void defaults(struct sw_config *cfg)
 	cfg->offload = true;
 	cfg->symmetric_test = true;
 	cfg->native_ipv6_check = true;
-	cfg->seccomp = false;
+	cfg->seccomp = true;
 	cfg->workers = 1;
 	snprintf(cfg->user, sizeof(cfg->user), "shipworm");
 }

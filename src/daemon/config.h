@@ -66,7 +66,7 @@ struct sw_config {
 	bool symmetric_test;        /* SymmetricTest: secondary-address NAT test (client, yes) */
 	bool native_ipv6_check;     /* NativeIPv6Check: step aside while a native IPv6 default
 				     * route exists, RFC 4380 §5.5 (client, default yes) */
-	bool seccomp;               /* Seccomp: system-call allowlist after the drop (no) */
+	bool seccomp;               /* Seccomp: system-call allowlist after the drop (yes) */
 	/* Line on which each directive was given (0 = default), indexed like the key table. */
 	unsigned line[SW_CFG_MAX_KEYS];
 };

@@ -103,6 +103,9 @@ run_case() {
 	expect "user" "$(ps -o user= -p "$PID" | tr -d ' ')" nobody
 	expect "CapEff" "$(awk '/^CapEff/ {print $2}' /proc/"$PID"/status)" 0000000000001000
 	expect "pid file" "$(cat "$PIDF" 2>/dev/null)" "$PID"
+	# Seccomp (default yes): a filter (mode 2) is on, except in a sanitizer build
+	grep -q "no system-call filter in a sanitizer build" "$NET_TMP/swd.log" && SECCOMP_ON=0
+	seccomp_is "$PID" "$SECCOMP_ON"
 
 	# status over the control socket
 	status() { nsx a "$CLI" status --socket "$SOCK" --json >"$NET_TMP/status.json"; }
@@ -168,10 +171,17 @@ run_case() {
 	fi
 }
 
-# detach_case BIN: without -f and outside systemd the daemon detaches; the pid file names
-# the daemon, and SIGTERM to that pid still cleans up.
+# seccomp_is PID MODE: the Seccomp: field of the process's status (0 none, 2 a filter)
+SECCOMP_ON=2
+seccomp_is() { expect "Seccomp of $1" "$(awk '/^Seccomp:/ {print $2}' /proc/"$1"/status)" "$2"; }
+
+# detach_case BIN SECCOMP: without -f and outside systemd the daemon detaches (logging to
+# syslog under its filter, or with Seccomp no); the pid file names the daemon, and SIGTERM
+# to that pid still cleans up.
 detach_case() {
-	log "case $(basename "$1") detached"
+	log "case $(basename "$1") detached, Seccomp $2"
+	cp "$CONF.good" "$CONF"
+	echo "Seccomp $2" >>"$CONF"
 	nsx a "$1" -c "$CONF" -p "$PIDF" >"$NET_TMP/detach.log" 2>&1 || fail "detached start failed"
 	net_wait 5 test -s "$PIDF" || { fail "no pid file"; return; }
 	DPID=$(cat "$PIDF")
@@ -179,6 +189,7 @@ detach_case() {
 	net_wait 10 sh -c "ip netns exec $(ns a) ip link show swdmn0 | grep -q ',UP'" ||
 		fail "detached: tunnel not up"
 	expect "detached ppid" "$(ps -o ppid= -p "$DPID" | tr -d ' ')" 1
+	if [ "$2" = yes ]; then seccomp_is "$DPID" "$SECCOMP_ON"; else seccomp_is "$DPID" 0; fi
 	kill -TERM "$DPID"
 	i=0
 	while kill -0 "$DPID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -196,7 +207,8 @@ else
 fi
 run_case "$SWD_TEST" 1 0
 run_case "$SWD_TEST" 1 1
-detach_case "$SWD_TEST"
+detach_case "$SWD_TEST" yes
+detach_case "$SWD_TEST" no
 
 if [ $fails -ne 0 ]; then
 	log "daemon log:"
