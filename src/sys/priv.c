@@ -83,7 +83,7 @@ static const int allowed[] = {
 	SCMP_SYS(timerfd_gettime), SCMP_SYS(eventfd2), SCMP_SYS(poll), SCMP_SYS(ppoll),
 	/* the data path: the tunnel, stderr, files being read */
 	SCMP_SYS(read), SCMP_SYS(readv), SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(close),
-	SCMP_SYS(fcntl), SCMP_SYS(lseek),
+	SCMP_SYS(fcntl), SCMP_SYS(lseek), SCMP_SYS(pread64), /* pread64: ld.so, an NSS module */
 	/* sockets already open, the control socket's clients, netlink, syslog, sd_notify, DNS */
 	SCMP_SYS(recvmmsg), SCMP_SYS(sendmmsg), SCMP_SYS(recvfrom), SCMP_SYS(sendto),
 	SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(accept4), SCMP_SYS(connect),
