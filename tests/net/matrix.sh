@@ -165,16 +165,21 @@ cell_wire() { # K: decode the capture of NAT K's public side
 	[ -s "$_f" ] || { res $1 wire fail "no capture"; return; }
 	# (the remap cell's port blocker sends 1-byte datagrams to port 3544: not Teredo)
 	_bad="(_ws.malformed || _ws.expert.severity == error) && !(udp.length == 9)"
-	_t=$(tshark -r "$_f" --enable-heuristic teredo_udp -Y "udp && ipv6" 2>/dev/null | wc -l)
-	_b=$(tshark -r "$_f" --enable-heuristic teredo_udp -Y "$_bad" 2>/dev/null | wc -l)
+	# Every datagram on this wire is Teredo, whatever its ports: NATs pick ports that
+	# tshark otherwise gives to other protocols by number (GTP, PFCP, Thrift...), and its
+	# Teredo heuristic does not claim every bubble. No UDP travels inside the tunnel here,
+	# so decoding all UDP as Teredo cannot misread an inner datagram.
+	_d="udp.port==1-65535,teredo"
+	_t=$(tshark -r "$_f" -d "$_d" -Y "udp && ipv6" 2>/dev/null | wc -l)
+	_b=$(tshark -r "$_f" -d "$_d" -Y "$_bad" 2>/dev/null | wc -l)
 	_a=$(tshark -r "$_f" 2>/dev/null | wc -l)
 	if [ "$_t" -ge 4 ] && [ "$_b" = 0 ]; then res $1 wire ok "$_t of $_a frames decode as Teredo"
 	else
-		_why=$(tshark -r "$_f" --enable-heuristic teredo_udp -Y "$_bad" -T fields \
+		_why=$(tshark -r "$_f" -d "$_d" -Y "$_bad" -T fields \
 			-e _ws.expert.message 2>/dev/null | sort | uniq -c | sort -rn | head -3 |
 			tr -s ' \n' ' ')
 		res $1 wire fail "$_t of $_a frames decode as Teredo, $_b malformed or in error:$_why"
-		tshark -r "$_f" --enable-heuristic teredo_udp -Y "$_bad" 2>/dev/null | head -5 >&2
+		tshark -r "$_f" -d "$_d" -Y "$_bad" 2>/dev/null | head -5 >&2
 	fi
 }
 
