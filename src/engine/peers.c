@@ -80,7 +80,6 @@ int sw_peers_init(struct sw_peers *t, size_t max, size_t ext, const uint8_t key[
 	t->k0 = k.k0;
 	t->k1 = k.k1;
 	t->lifetime = SW_PEER_LIFETIME_MS;
-	t->sweep_at = SW_TIME_NEVER;
 	t->sweep_every = SW_PEERS_SWEEP_MS / ((max + SW_PEERS_SWEEP_BUDGET - 1) / SW_PEERS_SWEEP_BUDGET);
 	if (t->sweep_every == 0)
 		t->sweep_every = 1;
@@ -229,9 +228,7 @@ size_t sw_peers_expire(struct sw_peers *t, sw_time now, struct sw_pktq_pool *poo
 	size_t gone = 0;
 
 	check_clock(t, now, pool);
-	if (t->n == 0)
-		t->sweep_at = SW_TIME_NEVER;
-	if (now < t->sweep_at)
+	if (t->n == 0 || now < t->sweep_at)
 		return 0;
 	for (uint32_t k = 0; k < SW_PEERS_SWEEP_BUDGET && t->n; k++) {
 		struct sw_peer *p = slot(t, t->hand + 1);
@@ -251,7 +248,7 @@ size_t sw_peers_expire(struct sw_peers *t, sw_time now, struct sw_pktq_pool *poo
 			t->pass_start = now;
 		}
 	}
-	t->sweep_at = t->n ? now + t->sweep_every : SW_TIME_NEVER;
+	t->sweep_at = now + t->sweep_every;
 	return gone;
 }
 
@@ -299,8 +296,7 @@ void sw_peers_del(struct sw_peers *t, struct sw_peer *p, struct sw_pktq_pool *po
 	p->list = LIST_FREE;
 	p->next = t->free_head;
 	t->free_head = i;
-	if (--t->n == 0)
-		t->sweep_at = SW_TIME_NEVER;
+	t->n--;
 }
 
 /* --- eviction --- */
@@ -361,7 +357,7 @@ struct sw_peer *sw_peers_add(struct sw_peers *t, const uint8_t addr[16], sw_time
 	memcpy(p->addr, addr, 16);
 	p->last_rx = p->last_tx = sw_stamp_of(now) - SW_PEER_VALID_MS;
 	p->bubble_window = sw_stamp_of(now);
-	if (t->sweep_at == SW_TIME_NEVER)
+	if (t->n == 0) /* the first entry: the hand starts one step from now */
 		t->sweep_at = now + t->sweep_every;
 	b = bucket(t, addr);
 	p->next = t->heads[b];

@@ -100,7 +100,7 @@ struct sw_peers {
 	sw_time lifetime; /* an entry neither received from nor sent to for longer expires;
 			   * keep it far below SW_STAMP_MAX_AGE */
 	sw_time now;      /* the latest time the table was given (sw_peers_stamp_time) */
-	sw_time sweep_at; /* next sw_peers_expire step; SW_TIME_NEVER while empty */
+	sw_time sweep_at; /* next sw_peers_expire step (meaningless while empty) */
 	sw_time sweep_every;            /* ms between steps: one pass per SW_PEERS_SWEEP_MS */
 	sw_time pass_start, pass_prev;  /* start of the hand's current / previous pass */
 	uint32_t hand;    /* next slot (0-based) the hand looks at */
