@@ -343,20 +343,18 @@ void sw_daemon_status(struct sw_daemon *d, struct sw_json *j, sw_time now)
 	sw_json_arr_end(j);
 	sw_json_u64(j, "workers", d->nworkers);
 	if (d->role->status && d->state) {
-		bool took = sw_workers_lock(d);
-
+		sw_workers_lock(d);
 		d->role->status(d->state, j, now);
-		sw_workers_unlock(d, took);
+		sw_workers_unlock(d);
 	}
 }
 
 void sw_daemon_peers(struct sw_daemon *d, struct sw_json *j, sw_time now)
 {
 	if (d->role->peers && d->state) {
-		bool took = sw_workers_lock(d);
-
+		sw_workers_lock(d);
 		d->role->peers(d->state, j, now);
-		sw_workers_unlock(d, took);
+		sw_workers_unlock(d);
 	}
 }
 
@@ -369,10 +367,10 @@ size_t sw_daemon_stats(struct sw_daemon *d, struct sw_stat *out, size_t cap)
 	struct sw_daemon_stats ds = {0};
 	struct sw_udp_stats udp = {0};
 	struct sw_tun_stats tun = {0};
-	bool took = sw_workers_lock(d);
 	size_t n = 0;
 
 	/* the data path's counters summed over the workers; the role sums its own */
+	sw_workers_lock(d);
 	for (unsigned w = 0; w < d->nworkers; w++) {
 		struct sw_daemon *x = d->worker[w];
 
@@ -403,6 +401,6 @@ size_t sw_daemon_stats(struct sw_daemon *d, struct sw_stat *out, size_t cap)
 	}
 	if (d->role->stats && d->state && n < cap)
 		n += d->role->stats(d->state, out + n, cap - n);
-	sw_workers_unlock(d, took);
+	sw_workers_unlock(d);
 	return n;
 }

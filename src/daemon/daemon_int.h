@@ -77,7 +77,6 @@ struct sw_daemon {
 	struct sw_daemon *worker[SW_CFG_MAX_WORKERS]; /* main: [0] is itself */
 	pthread_t thread;
 	bool running;           /* the thread was started */
-	bool locked;            /* main: the workers' guards are held (sw_workers_lock) */
 	pthread_mutex_t guard;  /* copies: held by their thread while it handles a wakeup */
 	int wakefd;             /* copies: eventfd that tells the thread to stop */
 	atomic_bool quit;
@@ -100,9 +99,9 @@ void sw_workers_stop(struct sw_daemon *d);
 /* Free the copies (their threads stopped). */
 void sw_workers_close(struct sw_daemon *d);
 /* Hold every copy's guard, so that the role may look across the group (status, peers,
- * stats, reload) from the main thread. Nests: only the outermost pair takes the locks. */
-bool sw_workers_lock(struct sw_daemon *d);
-void sw_workers_unlock(struct sw_daemon *d, bool took);
+ * stats, reload) from the main thread. Not nested: each caller takes them once. */
+void sw_workers_lock(struct sw_daemon *d);
+void sw_workers_unlock(struct sw_daemon *d);
 /* Workers resolved from cfg->workers (0: one per online CPU) for a role that has them. */
 unsigned sw_workers_want(const struct sw_config *cfg, const struct sw_role_ops *role);
 /* Arm the loop's timer for the earliest of the role's and the control socket's deadlines. */

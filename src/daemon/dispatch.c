@@ -376,12 +376,11 @@ static void reload(struct sw_daemon *d)
 		err = -EINVAL;
 	}
 	if (!err && d->role->reload) {
-		bool took = sw_workers_lock(d);
-
+		sw_workers_lock(d);
 		err = d->role->reload(d->state, &next);
 		for (unsigned i = 1; !err && i < d->nworkers; i++)
 			d->worker[i]->cfg = next;
-		sw_workers_unlock(d, took);
+		sw_workers_unlock(d);
 	}
 	if (err) {
 		d->stats.reload_errors++;

@@ -39,15 +39,15 @@ static void relay_config(const struct sw_config *cfg, const struct sw_rand *rand
 	rc->rand = rand;
 }
 
-/* The engine and its socket (and, on the first worker, the tunnel and the route). */
-static int relay_start(struct sw_daemon *d, const struct sw_config *cfg, unsigned workers,
+/* One worker's engine, socket and tunnel (a queue of the first worker's on the others). */
+static int relay_start(struct sw_daemon *d, const struct sw_config *cfg,
 		       struct relay_role **out)
 {
 	struct sw_relay_config rc;
 	struct relay_role *rr;
 	int err, sock;
 
-	relay_config(cfg, sw_daemon_rand(d), workers, &rc);
+	relay_config(cfg, sw_daemon_rand(d), sw_daemon_workers(d), &rc);
 	rr = calloc(1, sizeof(*rr));
 	if (!rr)
 		return -ENOMEM;
@@ -79,10 +79,9 @@ static void relay_close(void *state)
 
 static int relay_open(struct sw_daemon *d, const struct sw_config *cfg, void **state)
 {
-	unsigned workers = sw_daemon_workers(d);
 	struct relay_role *rr;
 	uint8_t route[16] = {0};
-	int err = relay_start(d, cfg, workers, &rr);
+	int err = relay_start(d, cfg, &rr);
 
 	if (err)
 		return err;
@@ -106,7 +105,7 @@ static int relay_open_worker(struct sw_daemon *d, const struct sw_config *cfg, v
 
 	if (f->n >= SW_CFG_MAX_WORKERS)
 		return -ENOSPC;
-	err = relay_start(d, cfg, sw_daemon_workers(d), &rr);
+	err = relay_start(d, cfg, &rr);
 	if (err)
 		return err;
 	rr->index = f->n;

@@ -185,21 +185,14 @@ void sw_workers_close(struct sw_daemon *d)
 	}
 }
 
-bool sw_workers_lock(struct sw_daemon *d)
+void sw_workers_lock(struct sw_daemon *d)
 {
-	if (d->locked || d->nworkers <= 1)
-		return false;
 	for (unsigned i = 1; i < d->nworkers; i++)
 		pthread_mutex_lock(&d->worker[i]->guard);
-	d->locked = true;
-	return true;
 }
 
-void sw_workers_unlock(struct sw_daemon *d, bool took)
+void sw_workers_unlock(struct sw_daemon *d)
 {
-	if (!took)
-		return;
 	for (unsigned i = d->nworkers; i-- > 1;)
 		pthread_mutex_unlock(&d->worker[i]->guard);
-	d->locked = false;
 }
