@@ -19,12 +19,6 @@ struct addr_opts {
 	uint16_t random;
 };
 
-static void ip4_str(uint32_t ip, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff,
-		 ip & 0xff);
-}
-
 /* The twelve RFC 5991 random bits packed: Random1 (bits 2-5) then Random2 (bits 8-15). */
 static unsigned random12(uint16_t flags)
 {
@@ -62,7 +56,7 @@ static void print_text(const uint8_t a[16], const struct sw_teredo *t)
 	unsigned f = t->flags;
 
 	inet_ntop(AF_INET6, a, a6, sizeof(a6));
-	ip4_str(t->server, s4, sizeof(s4));
+	sw_ip4_str(t->server, s4, sizeof(s4));
 	printf("address: %s\n", a6);
 	printf("server:  %s\n", s4);
 	printf("flags:   0x%04x (cone: %s, random: 0x%04x = 0x%03x, z: %u, U: %u, G: %u)\n", f,

@@ -240,7 +240,7 @@ static int poll_ms(sw_time now, sw_time until)
 	return until - now > INT_MAX ? INT_MAX : (int)(until - now);
 }
 
-/* Runs the round until the engine settles or the time is up; false on timeout. */
+/* Runs the round until the engine settles or the time is up (p->done false then). */
 static void run(struct probe *p, uint32_t local_ip, unsigned timeout_s)
 {
 	struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
@@ -275,7 +275,7 @@ static uint64_t stat_of(const struct sw_client *c, const char *name)
 	return 0;
 }
 
-/* The engine has no accessors for the NAT type and the first mapping: read its fields. */
+/* The round's outcome, through the engine's accessors and counters. */
 static void collect(const struct probe *p, struct sw_probe_result *r)
 {
 	struct sw_teredo t;
@@ -458,18 +458,12 @@ static void print_json(FILE *f, const struct sw_probe_result *r)
 	fprintf(f, "%s\n", sw_json_finish(&j) ? buf : "{}");
 }
 
-static char *ip4_str(uint32_t ip, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
-	return buf;
-}
-
 static void print_text(FILE *f, const struct sw_probe_result *r)
 {
 	char a[24], b[24], a6[INET6_ADDRSTRLEN];
 
 	fprintf(f, "server:       %s (primary), %s (secondary)%s\n",
-		ip4_str(r->server, a, sizeof a), ip4_str(r->server2, b, sizeof b),
+		sw_ip4_str(r->server, a, sizeof a), sw_ip4_str(r->server2, b, sizeof b),
 		r->ra_received && r->secondary ? "; the primary did not answer" : "");
 	fprintf(f, "result:       %s%s\n", result_text(r), r->timed_out ? " (timed out)" : "");
 	fprintf(f, "NAT type:     %s\n              %s\n", sw_client_nat_name(r->nat), nat_text(r));

@@ -206,19 +206,14 @@ void sw_json_ip4(struct sw_json *j, const char *key, uint32_t ip)
 {
 	char tmp[16];
 
-	snprintf(tmp, sizeof(tmp), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
-		 (ip >> 8) & 0xff, ip & 0xff);
-	sw_json_str(j, key, tmp);
+	sw_json_str(j, key, sw_ip4_str(ip, tmp, sizeof(tmp)));
 }
 
 void sw_json_endpoint(struct sw_json *j, const char *key, struct sw_endpoint ep)
 {
 	char tmp[24];
-	uint32_t ip = ep.ip;
 
-	snprintf(tmp, sizeof(tmp), "%u.%u.%u.%u:%u", ip >> 24, (ip >> 16) & 0xff,
-		 (ip >> 8) & 0xff, ip & 0xff, ep.port);
-	sw_json_str(j, key, tmp);
+	sw_json_str(j, key, sw_endpoint_str(ep, tmp, sizeof(tmp)));
 }
 
 void sw_json_ms(struct sw_json *j, const char *key, uint64_t ms)

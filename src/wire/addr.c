@@ -234,6 +234,15 @@ int sw_endpoint_parse(const char *s, struct sw_endpoint *ep)
 	return 0;
 }
 
+char *sw_ip4_str(uint32_t ip, char *buf, size_t len)
+{
+	if (len == 0)
+		return buf;
+	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff,
+		 ip & 0xff);
+	return buf;
+}
+
 char *sw_endpoint_str(struct sw_endpoint ep, char *buf, size_t len)
 {
 	if (len == 0)

@@ -72,6 +72,8 @@ bool sw_ip6_is_global(const uint8_t a[16]);
 /* Text helpers (inet_pton/ntop are in libc; these only add the Teredo pieces). */
 /* "a.b.c.d:port" → ep; returns 0 or -EINVAL. */
 int sw_endpoint_parse(const char *s, struct sw_endpoint *ep);
+/* Writes "a.b.c.d" (ip in host order) into buf (at least 16 bytes); returns buf. */
+char *sw_ip4_str(uint32_t ip, char *buf, size_t len);
 /* Writes "a.b.c.d:port" into buf (at least 22 bytes); returns buf. */
 char *sw_endpoint_str(struct sw_endpoint ep, char *buf, size_t len);
 

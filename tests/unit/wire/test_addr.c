@@ -312,6 +312,11 @@ static void test_endpoint_text(void **state)
 	char tiny[5];
 	ep = (struct sw_endpoint){ vec_ip4("192.0.2.45"), 40000 };
 	assert_string_equal(sw_endpoint_str(ep, tiny, sizeof tiny), "192.");
+	char ip[16];
+	assert_string_equal(sw_ip4_str(vec_ip4("255.255.255.255"), ip, sizeof ip),
+			    "255.255.255.255");
+	assert_string_equal(sw_ip4_str(vec_ip4("192.0.2.45"), ip, sizeof ip), "192.0.2.45");
+	assert_string_equal(sw_ip4_str(0, tiny, sizeof tiny), "0.0.");
 }
 
 int main(void)
